@@ -1,0 +1,103 @@
+//! # Getting started
+//!
+//! A walk through an event loop built on ferrio, from the first `Poll` to a
+//! server that handles many connections. The examples in the repository
+//! (`examples/tcp_server.rs`) put the pieces together.
+//!
+//! ## 1. Create a `Poll` and an `Events` buffer
+//!
+//! [`Poll`](crate::Poll) is the event queue. [`Events`](crate::Events) is the
+//! buffer `poll` fills; allocate it once, with the largest batch you want to
+//! handle per call.
+//!
+//! ```
+//! # #[cfg(feature = "os-poll")]
+//! # fn main() -> std::io::Result<()> {
+//! use ferrio::{Events, Poll};
+//!
+//! let poll = Poll::new()?;
+//! let events = Events::with_capacity(1024);
+//! # drop((poll, events));
+//! # Ok(())
+//! # }
+//! # #[cfg(not(feature = "os-poll"))]
+//! # fn main() {}
+//! ```
+//!
+//! ## 2. Register sources
+//!
+//! Each source is registered with a [`Token`](crate::Token), which events
+//! carry back, and an [`Interest`](crate::Interest): readable, writable, or
+//! both. Tokens are yours to choose; a common scheme is an index into a slab
+//! of connections.
+//!
+//! ```
+//! # #[cfg(all(feature = "os-poll", feature = "net"))]
+//! # fn main() -> std::io::Result<()> {
+//! use ferrio::net::TcpListener;
+//! use ferrio::{Interest, Poll, Token};
+//!
+//! let poll = Poll::new()?;
+//! let mut listener = TcpListener::bind("127.0.0.1:0".parse().unwrap())?;
+//! poll.registry().register(&mut listener, Token(0), Interest::READABLE)?;
+//! # Ok(())
+//! # }
+//! # #[cfg(not(all(feature = "os-poll", feature = "net")))]
+//! # fn main() {}
+//! ```
+//!
+//! ## 3. Wait, then act until `WouldBlock`
+//!
+//! Readiness is edge-triggered: an event says that a source *became* ready.
+//! Handle it by performing the operation in a loop until it returns
+//! [`WouldBlock`](std::io::ErrorKind::WouldBlock); only then will a new
+//! readiness change produce another event. Stopping early is allowed, but
+//! then no further event comes for what is left.
+//!
+//! ```
+//! # #[cfg(all(feature = "os-poll", feature = "net"))]
+//! # fn main() -> std::io::Result<()> {
+//! use std::io;
+//! use std::time::Duration;
+//!
+//! use ferrio::net::{TcpListener, TcpStream};
+//! use ferrio::{Events, Interest, Poll, Token};
+//!
+//! let mut poll = Poll::new()?;
+//! let mut events = Events::with_capacity(64);
+//! let mut listener = TcpListener::bind("127.0.0.1:0".parse().unwrap())?;
+//! poll.registry().register(&mut listener, Token(0), Interest::READABLE)?;
+//! let _client = TcpStream::connect(listener.local_addr()?)?;
+//!
+//! let mut connections = Vec::new();
+//! while connections.is_empty() {
+//!     poll.poll(&mut events, Some(Duration::from_secs(5)))?;
+//!     for event in events.iter() {
+//!         if event.token() == Token(0) {
+//!             loop {
+//!                 match listener.accept() {
+//!                     Ok((stream, _addr)) => connections.push(stream),
+//!                     Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+//!                     Err(e) => return Err(e),
+//!                 }
+//!             }
+//!         }
+//!     }
+//! }
+//! # Ok(())
+//! # }
+//! # #[cfg(not(all(feature = "os-poll", feature = "net")))]
+//! # fn main() {}
+//! ```
+//!
+//! ## 4. Wake the loop from other threads
+//!
+//! A [`Waker`](crate::Waker) lets another thread interrupt a blocking
+//! `poll`, for example after pushing work onto a queue the loop drains.
+//! ferrio allows several wakers per `Poll`, each with its own token.
+//!
+//! ## 5. Deregister or drop
+//!
+//! [`Registry::deregister`](crate::Registry::deregister) removes a source;
+//! once it returns, no later `poll` reports it. Dropping a ferrio socket
+//! does the same.

@@ -1,0 +1,85 @@
+//! Readiness backends. Exactly one is compiled in:
+//!
+//! - `epoll.rs`: the default on Linux and Android;
+//! - `poll.rs`: `poll(2)`, with `--cfg mio_unsupported_force_poll_poll`.
+//!
+//! Both export `Selector`, `Event`, `Events`, the `event` accessors, `Waker`
+//! and `IoSourceState` with the same signatures.
+
+use std::time::{Duration, Instant};
+
+pub(crate) use crate::sys::EventBuf;
+
+use libc::c_int;
+
+#[cfg(not(mio_unsupported_force_poll_poll))]
+mod epoll;
+#[cfg(not(mio_unsupported_force_poll_poll))]
+pub(crate) use self::epoll::{event, Event, Events, IoSourceState, Selector, Waker};
+
+#[cfg(mio_unsupported_force_poll_poll)]
+mod poll;
+#[cfg(mio_unsupported_force_poll_poll)]
+pub(crate) use self::poll::{event, Event, Events, IoSourceState, Selector, Waker};
+
+/// How long one blocking system call may wait, in milliseconds, and whether
+/// that is less than was asked for.
+///
+/// A non-zero timeout is rounded up to whole milliseconds, so it never turns
+/// into a non-blocking poll; one beyond `c_int::MAX` ms saturates and the
+/// second value is true.
+#[inline]
+pub(crate) fn timeout_ms(timeout: Option<Duration>) -> (c_int, bool) {
+    const MAX_MS: u64 = c_int::MAX as u64;
+    match timeout {
+        None => (-1, false),
+        Some(to) => {
+            let sub_ms = (u64::from(to.subsec_nanos()) + 999_999) / 1_000_000;
+            let ms = to.as_secs().saturating_mul(1000).saturating_add(sub_ms);
+            if ms > MAX_MS {
+                (c_int::MAX, true)
+            } else {
+                (ms as c_int, false)
+            }
+        }
+    }
+}
+
+/// Runs `wait` with the millisecond timeout for `timeout`, again and again
+/// while it returns no events and a saturated timeout has not yet elapsed.
+///
+/// `wait` returns the number of events it collected.
+#[inline]
+pub(crate) fn wait_timeout<F>(timeout: Option<Duration>, mut wait: F) -> std::io::Result<usize>
+where
+    F: FnMut(c_int) -> std::io::Result<usize>,
+{
+    let (ms, saturated) = timeout_ms(timeout);
+    let n = wait(ms)?;
+    if n != 0 || !saturated {
+        return Ok(n);
+    }
+    wait_long(timeout, wait)
+}
+
+#[cold]
+fn wait_long<F>(timeout: Option<Duration>, mut wait: F) -> std::io::Result<usize>
+where
+    F: FnMut(c_int) -> std::io::Result<usize>,
+{
+    // The first wait already took about `c_int::MAX` ms, which is subtracted.
+    let first = Duration::from_millis(c_int::MAX as u64);
+    let mut remaining = timeout.map(|to| to.saturating_sub(first));
+    loop {
+        let start = Instant::now();
+        let (ms, _) = timeout_ms(remaining);
+        let n = wait(ms)?;
+        if n != 0 {
+            return Ok(n);
+        }
+        remaining = remaining.map(|r| r.saturating_sub(start.elapsed()));
+        if remaining == Some(Duration::ZERO) {
+            return Ok(0);
+        }
+    }
+}

@@ -1,0 +1,58 @@
+//! An eventfd used as a wake-up signal.
+
+use std::io;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+
+use crate::sys::unix::cvt;
+
+/// `eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)`.
+#[derive(Debug)]
+pub(crate) struct WakerFd {
+    fd: OwnedFd,
+}
+
+impl WakerFd {
+    pub(crate) fn new() -> io::Result<WakerFd> {
+        // SAFETY: plain system call with no pointer arguments.
+        let fd = cvt(unsafe { libc::eventfd(0, libc::EFD_CLOEXEC | libc::EFD_NONBLOCK) })?;
+        // SAFETY: `fd` was just returned by the kernel and nothing else owns
+        // it.
+        let fd = unsafe { OwnedFd::from_raw_fd(fd) };
+        Ok(WakerFd { fd })
+    }
+
+    /// Adds one to the counter: one new readiness edge.
+    pub(crate) fn wake(&self) -> io::Result<()> {
+        let one: u64 = 1;
+        loop {
+            // SAFETY: the buffer is the 8 bytes of a live `u64`.
+            let res = unsafe { libc::write(self.fd.as_raw_fd(), (&one as *const u64).cast(), 8) };
+            match cvt(res) {
+                Ok(_) => return Ok(()),
+                Err(err) => match err.kind() {
+                    // The counter would overflow: zero it and write again.
+                    io::ErrorKind::WouldBlock => self.reset()?,
+                    io::ErrorKind::Interrupted => {}
+                    _ => return Err(err),
+                },
+            }
+        }
+    }
+
+    /// Reads the counter back to zero.
+    pub(crate) fn reset(&self) -> io::Result<()> {
+        let mut count: u64 = 0;
+        // SAFETY: the buffer is the 8 bytes of a live `u64`.
+        let res = unsafe { libc::read(self.fd.as_raw_fd(), (&mut count as *mut u64).cast(), 8) };
+        match cvt(res) {
+            Ok(_) => Ok(()),
+            // Already zero.
+            Err(err) if err.kind() == io::ErrorKind::WouldBlock => Ok(()),
+            Err(err) => Err(err),
+        }
+    }
+
+    pub(crate) fn as_raw_fd(&self) -> RawFd {
+        self.fd.as_raw_fd()
+    }
+}

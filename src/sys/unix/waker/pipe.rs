@@ -1,0 +1,66 @@
+//! A pipe used as a wake-up signal, for systems (or builds) without eventfd.
+
+use std::io;
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+
+use crate::sys::unix::cvt;
+
+/// The two ends of `pipe2(O_CLOEXEC | O_NONBLOCK)`; the read end is the one
+/// that is polled.
+#[derive(Debug)]
+pub(crate) struct WakerFd {
+    sender: OwnedFd,
+    receiver: OwnedFd,
+}
+
+impl WakerFd {
+    pub(crate) fn new() -> io::Result<WakerFd> {
+        let mut fds: [libc::c_int; 2] = [-1, -1];
+        // SAFETY: `fds` has room for the two descriptors the kernel writes.
+        cvt(unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC | libc::O_NONBLOCK) })?;
+        // SAFETY: both descriptors were just returned by the kernel and
+        // nothing else owns them.
+        let (receiver, sender) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+        Ok(WakerFd { sender, receiver })
+    }
+
+    /// Writes one byte: one new readiness edge on the read end.
+    pub(crate) fn wake(&self) -> io::Result<()> {
+        loop {
+            // SAFETY: the buffer is one live byte.
+            let res = unsafe { libc::write(self.sender.as_raw_fd(), [1u8].as_ptr().cast(), 1) };
+            match cvt(res) {
+                Ok(_) => return Ok(()),
+                Err(err) => match err.kind() {
+                    // The pipe is full: empty it and write again.
+                    io::ErrorKind::WouldBlock => self.reset()?,
+                    io::ErrorKind::Interrupted => {}
+                    _ => return Err(err),
+                },
+            }
+        }
+    }
+
+    /// Reads the pipe until it is empty.
+    pub(crate) fn reset(&self) -> io::Result<()> {
+        let mut buf = [0u8; 128];
+        loop {
+            // SAFETY: `buf` is a live local of the length passed.
+            let res = unsafe { libc::read(self.receiver.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len()) };
+            match cvt(res) {
+                Ok(0) => return Ok(()),
+                Ok(_) => {}
+                Err(err) => match err.kind() {
+                    io::ErrorKind::WouldBlock => return Ok(()),
+                    io::ErrorKind::Interrupted => {}
+                    _ => return Err(err),
+                },
+            }
+        }
+    }
+
+    /// The read end.
+    pub(crate) fn as_raw_fd(&self) -> RawFd {
+        self.receiver.as_raw_fd()
+    }
+}

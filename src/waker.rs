@@ -1,0 +1,110 @@
+use std::io;
+use std::sync::atomic::{fence, AtomicU64, Ordering};
+use std::sync::Arc;
+
+use crate::poll::Shared;
+use crate::{sys, Registry, Token};
+
+/// Wakes a [`Poll`](crate::Poll) from another thread.
+///
+/// A `Waker` is registered with a `Poll` under a token. [`Waker::wake`] makes
+/// the `poll` call that is blocked (or the next one) return an event with
+/// that token that [`is_readable`](crate::event::Event::is_readable). It is
+/// how a thread that hands work to an event loop tells the loop to look.
+///
+/// Wakes are coalesced: all the wakes made by one `Waker` between two `poll`
+/// calls cost at most one system call and produce at least one event, and a
+/// wake is never lost, whatever the interleaving with `poll`.
+///
+/// Unlike mio, ferrio allows several wakers per `Poll`, each with its own
+/// token (mio panics on the second one in debug builds).
+///
+/// Events are only guaranteed while the `Waker` is alive: keep it until
+/// both sides are done with it.
+///
+/// # Examples
+///
+/// ```
+/// # #[cfg(feature = "os-poll")]
+/// # fn main() -> std::io::Result<()> {
+/// use std::sync::Arc;
+/// use std::thread;
+///
+/// use ferrio::{Events, Poll, Token, Waker};
+///
+/// const WAKE: Token = Token(10);
+///
+/// let mut poll = Poll::new()?;
+/// let waker = Arc::new(Waker::new(poll.registry(), WAKE)?);
+///
+/// let remote = Arc::clone(&waker);
+/// let handle = thread::spawn(move || remote.wake().expect("wake failed"));
+///
+/// let mut events = Events::with_capacity(8);
+/// poll.poll(&mut events, None)?;
+/// assert!(events.iter().any(|e| e.token() == WAKE && e.is_readable()));
+/// handle.join().unwrap();
+/// # Ok(())
+/// # }
+/// # #[cfg(not(feature = "os-poll"))]
+/// # fn main() {}
+/// ```
+pub struct Waker {
+    inner: sys::Waker,
+    shared: Arc<Shared>,
+    /// The value of the `poll` counter when this waker last reached the
+    /// kernel.
+    last_wake: AtomicU64,
+}
+
+impl std::fmt::Debug for Waker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Waker").field("inner", &self.inner).finish()
+    }
+}
+
+impl Waker {
+    /// Creates a waker that produces events with `token` on the `Poll` that
+    /// `registry` belongs to.
+    ///
+    /// # Errors
+    ///
+    /// Creating the wake mechanism (an eventfd on Linux) can fail when the
+    /// process is out of file descriptors.
+    pub fn new(registry: &Registry, token: Token) -> io::Result<Waker> {
+        Ok(Waker {
+            inner: sys::Waker::new(registry.selector(), token)?,
+            shared: Arc::clone(registry.shared()),
+            last_wake: AtomicU64::new(0),
+        })
+    }
+
+    /// Wakes the `Poll`.
+    ///
+    /// Safe to call from any thread, concurrently with `poll`. Only the
+    /// first wake after each `poll` call makes a system call; later ones
+    /// return at once, as the event they would cause is already on its way.
+    ///
+    /// # Errors
+    ///
+    /// Only if the operating system refuses the write, which does not happen
+    /// in practice.
+    pub fn wake(&self) -> io::Result<()> {
+        // Pairs with the `SeqCst` increment in `Poll::poll`: either that
+        // increment is visible here (and this wake writes), or everything
+        // this thread did before the wake is visible to the code that handles
+        // the events of the `poll` call that made it.
+        fence(Ordering::SeqCst);
+        let current = self.shared.poll_count.load(Ordering::SeqCst);
+        if self.last_wake.swap(current, Ordering::AcqRel) == current {
+            // Another wake since the last `poll` call reached (or is reaching)
+            // the kernel; its event covers this one.
+            return Ok(());
+        }
+        self.inner.wake().map_err(|err| {
+            // Nothing reached the kernel: let the next wake try again.
+            self.last_wake.store(0, Ordering::Relaxed);
+            err
+        })
+    }
+}
