@@ -1,0 +1,589 @@
+//! The `poll(2)` backend, chosen with `--cfg mio_unsupported_force_poll_poll`.
+//!
+//! `poll(2)` is level-triggered, so this backend emulates edge-triggered
+//! readiness on top of a registration table:
+//!
+//! - A *managed* registration (a ferrio socket or pipe end, whose I/O runs
+//!   through the common I/O path) is disarmed for the readiness it reported,
+//!   and re-armed when an operation on it returns `WouldBlock`, which is
+//!   exactly the point where edge-triggered readiness would fire again.
+//! - A *raw* registration (a `SourceFd`, whose owner performs I/O that
+//!   ferrio never sees) cannot be re-armed that way. It stays armed, so its
+//!   readiness is reported at every `poll` call for as long as it lasts:
+//!   never lost, at the cost of repeated (spurious) events while the owner
+//!   leaves it unconsumed. A hang-up is reported once, as it is permanent.
+//! - Hang-ups and errors disarm a managed registration until the next
+//!   `WouldBlock` or `reregister`; a closed descriptor (`POLLNVAL`) drops the
+//!   registration without an event.
+//!
+//! Registration calls may come from any thread while another blocks in
+//! `poll`: they change the table under a lock and interrupt the blocked call
+//! through an internal notification descriptor (an eventfd, or a pipe with
+//! `mio_unsupported_force_waker_pipe`), after which it rebuilds its
+//! descriptor list. Results are matched back to registrations by a unique id,
+//! so an event is never reported for a registration that was removed, or for
+//! one that took over a reused descriptor number, after the fact.
+//!
+//! Wakers are part of the backend: a wake marks the waker pending and
+//! signals the notification descriptor; the next `poll` turns every pending
+//! waker into a readable event with its token.
+
+use std::fmt;
+use std::io;
+use std::os::fd::RawFd;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use libc::{POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLPRI, POLLRDHUP};
+
+use super::{wait_timeout, EventBuf};
+use crate::sys::unix::cvt;
+use crate::sys::unix::waker::WakerFd;
+use crate::{Interest, Token};
+
+/// One `poll(2)` queue.
+pub(crate) struct Selector {
+    state: Arc<State>,
+    /// The descriptor list handed to `poll`; only the `Poll`'s own selector
+    /// uses it, and it keeps its capacity across calls.
+    pollfds: Vec<libc::pollfd>,
+    /// The registration id behind each entry of `pollfds` (after the first,
+    /// which is the notification descriptor).
+    ids: Vec<u64>,
+}
+
+struct State {
+    notify: WakerFd,
+    table: Mutex<Table>,
+}
+
+#[derive(Default)]
+struct Table {
+    /// Dense list of registrations.
+    entries: Vec<Entry>,
+    /// For each descriptor number, its position in `entries` plus one (0 for
+    /// none).
+    index: Vec<u32>,
+    next_id: u64,
+    /// A `poll` call is blocked on a list built from this table, so changes
+    /// must interrupt it.
+    polling: bool,
+    wakers: Vec<Arc<WakerSlot>>,
+}
+
+struct Entry {
+    fd: RawFd,
+    token: Token,
+    /// The events the registration asks for.
+    interests: libc::c_short,
+    /// The events currently polled for.
+    armed: libc::c_short,
+    /// Re-armed by `WouldBlock` on the common I/O path (true), or always
+    /// armed until a hang-up (false).
+    managed: bool,
+    id: u64,
+    /// Device and inode of the open file, to tell a stale registration of a
+    /// closed descriptor from a second registration of a live one.
+    file: (u64, u64),
+}
+
+struct WakerSlot {
+    token: Token,
+    pending: AtomicBool,
+}
+
+impl fmt::Debug for Selector {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Selector").finish_non_exhaustive()
+    }
+}
+
+fn interests_to_poll(interests: Interest) -> libc::c_short {
+    let mut kind = 0;
+    if interests.is_readable() {
+        kind |= POLLIN | POLLRDHUP;
+    }
+    if interests.is_writable() {
+        kind |= POLLOUT;
+    }
+    if interests.is_priority() {
+        kind |= POLLPRI;
+    }
+    kind
+}
+
+fn file_id(fd: RawFd) -> io::Result<(u64, u64)> {
+    // SAFETY: `stat` is plain old data, valid when zeroed.
+    let mut stat: libc::stat = unsafe { std::mem::zeroed() };
+    // SAFETY: `stat` is a live, writable record of the right type.
+    cvt(unsafe { libc::fstat(fd, &mut stat) })?;
+    #[allow(clippy::unnecessary_cast)]
+    Ok((stat.st_dev as u64, stat.st_ino as u64))
+}
+
+impl Selector {
+    pub(crate) fn new() -> io::Result<Selector> {
+        Ok(Selector {
+            state: Arc::new(State {
+                notify: WakerFd::new()?,
+                table: Mutex::new(Table::default()),
+            }),
+            pollfds: Vec::new(),
+            ids: Vec::new(),
+        })
+    }
+
+    pub(crate) fn try_clone(&self) -> io::Result<Selector> {
+        Ok(Selector {
+            state: Arc::clone(&self.state),
+            pollfds: Vec::new(),
+            ids: Vec::new(),
+        })
+    }
+
+    pub(crate) fn select(&mut self, events: &mut Events, timeout: Option<Duration>) -> io::Result<()> {
+        events.clear();
+        let state = &*self.state;
+        {
+            let mut table = state.lock();
+            self.pollfds.clear();
+            self.ids.clear();
+            self.pollfds.push(libc::pollfd {
+                fd: state.notify.as_raw_fd(),
+                events: POLLIN,
+                revents: 0,
+            });
+            for entry in table.entries.iter().filter(|e| e.armed != 0) {
+                self.pollfds.push(libc::pollfd {
+                    fd: entry.fd,
+                    events: entry.armed,
+                    revents: 0,
+                });
+                self.ids.push(entry.id);
+            }
+            table.polling = true;
+        }
+
+        let pollfds = &mut self.pollfds;
+        let res = wait_timeout(timeout, |ms| {
+            // SAFETY: `pollfds` is a live slice of initialised records of the
+            // length passed.
+            let n = cvt(unsafe { libc::poll(pollfds.as_mut_ptr(), pollfds.len() as libc::nfds_t, ms) })?;
+            Ok(n as usize)
+        });
+
+        let mut table = state.lock();
+        table.polling = false;
+        let n = res?;
+        if n == 0 {
+            return Ok(());
+        }
+        let cap = events.capacity();
+        let out = events.vec();
+
+        if self.pollfds[0].revents != 0 {
+            if cap == 0 {
+                // Keep every wake pending; just clear the signal so the next
+                // call does not return at once for a registration change.
+                state.notify.reset()?;
+                if table.wakers.iter().any(|w| w.pending.load(Ordering::SeqCst)) {
+                    state.notify.wake()?;
+                }
+            } else {
+                // Reset first: a wake that lands after the reset signals
+                // again, so it is seen by this call or the next.
+                state.notify.reset()?;
+                let mut resignal = false;
+                for waker in &table.wakers {
+                    if waker.pending.swap(false, Ordering::SeqCst) {
+                        if out.len() < cap {
+                            out.push(Event {
+                                token: waker.token.0,
+                                events: POLLIN,
+                            });
+                        } else {
+                            waker.pending.store(true, Ordering::SeqCst);
+                            resignal = true;
+                        }
+                    }
+                }
+                if resignal {
+                    state.notify.wake()?;
+                }
+            }
+        }
+
+        for (pfd, &id) in self.pollfds[1..].iter().zip(&self.ids) {
+            let revents = pfd.revents;
+            if revents == 0 {
+                continue;
+            }
+            let Some(pos) = table.position(pfd.fd) else { continue };
+            if table.entries[pos].id != id {
+                // Deregistered, or replaced by a new registration, while
+                // `poll` ran.
+                continue;
+            }
+            if revents & POLLNVAL != 0 {
+                // The descriptor was closed without being deregistered.
+                table.remove_at(pos);
+                continue;
+            }
+            if out.len() >= cap {
+                // No room: the registration stays armed and is reported by a
+                // later call.
+                continue;
+            }
+            let entry = &mut table.entries[pos];
+            out.push(Event {
+                token: entry.token.0,
+                events: revents,
+            });
+            if revents & POLLHUP != 0 || (entry.managed && revents & POLLERR != 0) {
+                entry.armed = 0;
+            } else if entry.managed {
+                let mut reported = revents & (POLLOUT | POLLPRI);
+                if revents & (POLLIN | POLLRDHUP) != 0 {
+                    reported |= POLLIN | POLLRDHUP;
+                }
+                entry.armed &= !reported;
+            }
+        }
+        Ok(())
+    }
+
+    /// Registers a raw descriptor, which stays armed (see the module docs).
+    pub(crate) fn register(&self, fd: RawFd, token: Token, interests: Interest) -> io::Result<()> {
+        self.state.register(fd, token, interests, false).map(drop)
+    }
+
+    pub(crate) fn reregister(&self, fd: RawFd, token: Token, interests: Interest) -> io::Result<()> {
+        let mut table = self.state.lock();
+        let pos = table.position(fd).ok_or_else(not_found)?;
+        let entry = &mut table.entries[pos];
+        entry.token = token;
+        entry.interests = interests_to_poll(interests);
+        entry.armed = entry.interests;
+        self.state.changed(&table)
+    }
+
+    pub(crate) fn deregister(&self, fd: RawFd) -> io::Result<()> {
+        self.state.deregister(fd)
+    }
+}
+
+fn not_found() -> io::Error {
+    io::Error::from_raw_os_error(libc::ENOENT)
+}
+
+impl State {
+    fn lock(&self) -> MutexGuard<'_, Table> {
+        // The table stays consistent even if a thread panicked while holding
+        // the lock: every change is a single step.
+        self.table.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Interrupts a blocked `poll` so that it sees a table change.
+    fn changed(&self, table: &Table) -> io::Result<()> {
+        if table.polling {
+            self.notify.wake()
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Adds a registration and returns its id.
+    fn register(&self, fd: RawFd, token: Token, interests: Interest, managed: bool) -> io::Result<u64> {
+        if fd < 0 {
+            return Err(io::Error::from_raw_os_error(libc::EBADF));
+        }
+        let file = file_id(fd)?;
+        let mut table = self.lock();
+        if let Some(pos) = table.position(fd) {
+            if table.entries[pos].file == file {
+                return Err(io::Error::from_raw_os_error(libc::EEXIST));
+            }
+            // The earlier descriptor with this number was closed without
+            // being deregistered; the kernel would have forgotten it too.
+            table.remove_at(pos);
+        }
+        let id = table.next_id;
+        table.next_id += 1;
+        let interests = interests_to_poll(interests);
+        let pos = table.entries.len();
+        table.entries.push(Entry {
+            fd,
+            token,
+            interests,
+            armed: interests,
+            managed,
+            id,
+            file,
+        });
+        let slot = fd as usize;
+        if table.index.len() <= slot {
+            table.index.resize(slot + 1, 0);
+        }
+        table.index[slot] = pos as u32 + 1;
+        self.changed(&table)?;
+        Ok(id)
+    }
+
+    fn deregister(&self, fd: RawFd) -> io::Result<()> {
+        let mut table = self.lock();
+        let pos = table.position(fd).ok_or_else(not_found)?;
+        table.remove_at(pos);
+        // A blocked `poll` still watches the descriptor, but whatever it
+        // reports is dropped by the id check, so it need not be interrupted.
+        Ok(())
+    }
+
+    /// Re-arms a managed registration after `WouldBlock`.
+    fn rearm(&self, fd: RawFd, id: u64) {
+        let mut table = self.lock();
+        if let Some(pos) = table.position(fd) {
+            let entry = &mut table.entries[pos];
+            if entry.id == id && entry.armed != entry.interests {
+                entry.armed = entry.interests;
+                // A failed signal only delays the event to the next `poll`
+                // call that starts; there is no caller to report it to.
+                let _ = self.changed(&table);
+            }
+        }
+    }
+}
+
+impl Table {
+    fn position(&self, fd: RawFd) -> Option<usize> {
+        match self.index.get(usize::try_from(fd).ok()?) {
+            Some(&p) if p != 0 => Some(p as usize - 1),
+            _ => None,
+        }
+    }
+
+    fn remove_at(&mut self, pos: usize) {
+        let removed = self.entries.swap_remove(pos);
+        self.index[removed.fd as usize] = 0;
+        if let Some(moved) = self.entries.get(pos) {
+            self.index[moved.fd as usize] = pos as u32 + 1;
+        }
+    }
+}
+
+/// A readiness record: the registration's token and the `revents` bits.
+#[derive(Clone, Copy)]
+pub(crate) struct Event {
+    token: usize,
+    events: libc::c_short,
+}
+
+pub(crate) type Events = EventBuf<Event>;
+
+/// Reading a `poll(2)` record.
+pub(crate) mod event {
+    use std::fmt;
+
+    use super::*;
+
+    #[inline]
+    fn has(event: &Event, flag: libc::c_short) -> bool {
+        event.events & flag != 0
+    }
+
+    pub(crate) fn token(event: &Event) -> Token {
+        Token(event.token)
+    }
+
+    pub(crate) fn is_readable(event: &Event) -> bool {
+        has(event, POLLIN | POLLPRI)
+    }
+
+    pub(crate) fn is_writable(event: &Event) -> bool {
+        has(event, POLLOUT)
+    }
+
+    pub(crate) fn is_error(event: &Event) -> bool {
+        has(event, POLLERR)
+    }
+
+    pub(crate) fn is_read_closed(event: &Event) -> bool {
+        has(event, POLLHUP) || (has(event, POLLIN) && has(event, POLLRDHUP))
+    }
+
+    pub(crate) fn is_write_closed(event: &Event) -> bool {
+        has(event, POLLHUP) || (has(event, POLLOUT) && has(event, POLLERR)) || event.events == POLLERR
+    }
+
+    pub(crate) fn is_priority(event: &Event) -> bool {
+        has(event, POLLPRI)
+    }
+
+    pub(crate) fn is_aio(_: &Event) -> bool {
+        false
+    }
+
+    pub(crate) fn is_lio(_: &Event) -> bool {
+        false
+    }
+
+    pub(crate) fn debug_details(f: &mut fmt::Formatter<'_>, event: &Event) -> fmt::Result {
+        struct Flags(libc::c_short);
+        impl fmt::Debug for Flags {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                const NAMES: [(libc::c_short, &str); 7] = [
+                    (POLLIN, "POLLIN"),
+                    (POLLPRI, "POLLPRI"),
+                    (POLLOUT, "POLLOUT"),
+                    (POLLERR, "POLLERR"),
+                    (POLLHUP, "POLLHUP"),
+                    (POLLNVAL, "POLLNVAL"),
+                    (POLLRDHUP, "POLLRDHUP"),
+                ];
+                let mut sep = "";
+                for (flag, name) in NAMES {
+                    if self.0 & flag != 0 {
+                        write!(f, "{sep}{name}")?;
+                        sep = "|";
+                    }
+                }
+                if sep.is_empty() {
+                    f.write_str("(empty)")?;
+                }
+                Ok(())
+            }
+        }
+        f.debug_struct("pollfd")
+            .field("revents", &Flags(event.events))
+            .field("token", &event.token)
+            .finish()
+    }
+}
+
+/// A waker slot in the backend's table.
+pub(crate) struct Waker {
+    slot: Arc<WakerSlot>,
+    state: Arc<State>,
+}
+
+impl fmt::Debug for Waker {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Waker").field("token", &self.slot.token).finish()
+    }
+}
+
+impl Waker {
+    pub(crate) fn new(selector: &Selector, token: Token) -> io::Result<Waker> {
+        let slot = Arc::new(WakerSlot {
+            token,
+            pending: AtomicBool::new(false),
+        });
+        selector.state.lock().wakers.push(Arc::clone(&slot));
+        Ok(Waker {
+            slot,
+            state: Arc::clone(&selector.state),
+        })
+    }
+
+    pub(crate) fn wake(&self) -> io::Result<()> {
+        // Mark first, signal second: the poller resets the signal before it
+        // looks at the marks.
+        self.slot.pending.store(true, Ordering::SeqCst);
+        self.state.notify.wake()
+    }
+}
+
+impl Drop for Waker {
+    fn drop(&mut self) {
+        let mut table = self.state.lock();
+        table.wakers.retain(|w| !Arc::ptr_eq(w, &self.slot));
+    }
+}
+
+/// The per-source state of the common I/O path: which registration to
+/// re-arm when an operation returns `WouldBlock`.
+#[cfg_attr(not(any(feature = "net", feature = "os-ext")), allow(dead_code))]
+pub(crate) struct IoSourceState {
+    registration: Option<Registration>,
+}
+
+struct Registration {
+    state: Arc<State>,
+    fd: RawFd,
+    id: u64,
+}
+
+impl fmt::Debug for IoSourceState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IoSourceState")
+            .field("registered", &self.registration.is_some())
+            .finish()
+    }
+}
+
+#[cfg_attr(not(any(feature = "net", feature = "os-ext")), allow(dead_code))]
+impl IoSourceState {
+    pub(crate) fn new() -> IoSourceState {
+        IoSourceState { registration: None }
+    }
+
+    pub(crate) fn do_io<T, F, R>(&self, f: F, io: &T) -> io::Result<R>
+    where
+        F: FnOnce(&T) -> io::Result<R>,
+    {
+        let res = f(io);
+        if let (Err(err), Some(reg)) = (&res, &self.registration) {
+            if err.kind() == io::ErrorKind::WouldBlock {
+                reg.state.rearm(reg.fd, reg.id);
+            }
+        }
+        res
+    }
+
+    pub(crate) fn register(
+        &mut self,
+        selector: &Selector,
+        token: Token,
+        interests: Interest,
+        fd: RawFd,
+    ) -> io::Result<()> {
+        let id = selector.state.register(fd, token, interests, true)?;
+        self.registration = Some(Registration {
+            state: Arc::clone(&selector.state),
+            fd,
+            id,
+        });
+        Ok(())
+    }
+
+    pub(crate) fn reregister(
+        &mut self,
+        selector: &Selector,
+        token: Token,
+        interests: Interest,
+        fd: RawFd,
+    ) -> io::Result<()> {
+        selector.reregister(fd, token, interests)
+    }
+
+    pub(crate) fn deregister(&mut self, selector: &Selector, fd: RawFd) -> io::Result<()> {
+        self.registration = None;
+        selector.deregister(fd)
+    }
+}
+
+impl Drop for IoSourceState {
+    fn drop(&mut self) {
+        if let Some(reg) = self.registration.take() {
+            // Dropping a registered source removes it, as closing it does
+            // with epoll. Only this registration: the descriptor number may
+            // already belong to another one.
+            let mut table = reg.state.lock();
+            if let Some(pos) = table.position(reg.fd) {
+                if table.entries[pos].id == reg.id {
+                    table.remove_at(pos);
+                }
+            }
+        }
+    }
+}

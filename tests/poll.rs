@@ -1,0 +1,464 @@
+#![cfg(feature = "os-ext")]
+//! `Poll`: timeouts, interruption, edge-triggered delivery and deregister
+//! guarantees, on whichever backend the build selects.
+
+mod util;
+
+use std::io::{self, Read, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use ferrio::unix::pipe;
+use ferrio::{Events, Interest, Poll, Token};
+use util::*;
+
+#[test]
+fn empty_poll_times_out_with_no_events() {
+    let mut poll = Poll::new().unwrap();
+    let mut events = Events::with_capacity(16);
+    let start = Instant::now();
+    poll_once(&mut poll, &mut events, Duration::from_millis(30));
+    assert!(events.is_empty());
+    assert!(
+        start.elapsed() >= Duration::from_millis(30),
+        "returned after {:?}",
+        start.elapsed()
+    );
+}
+
+#[test]
+fn sub_millisecond_timeout_is_rounded_up_not_down() {
+    let mut poll = Poll::new().unwrap();
+    let mut events = Events::with_capacity(16);
+    for timeout in [
+        Duration::from_nanos(1),
+        Duration::from_micros(10),
+        Duration::from_micros(999),
+    ] {
+        let start = Instant::now();
+        poll_once(&mut poll, &mut events, timeout);
+        // Rounded up to one whole millisecond, never to a zero-timeout poll.
+        assert!(
+            start.elapsed() >= Duration::from_millis(1),
+            "{timeout:?} waited {:?}",
+            start.elapsed()
+        );
+    }
+}
+
+#[test]
+fn zero_timeout_returns_ready_events_without_blocking() {
+    let mut poll = Poll::new().unwrap();
+    let mut events = Events::with_capacity(16);
+    let (mut tx, mut rx) = pipe::new().unwrap();
+    poll.registry()
+        .register(&mut rx, Token(1), Interest::READABLE)
+        .unwrap();
+
+    let start = Instant::now();
+    poll.poll(&mut events, Some(Duration::ZERO)).unwrap();
+    assert!(events.is_empty());
+    tx.write_all(b"x").unwrap();
+    poll.poll(&mut events, Some(Duration::ZERO)).unwrap();
+    assert_eq!(tokens(&events), [Token(1)]);
+    assert!(start.elapsed() < Duration::from_secs(1));
+    let mut buf = [0; 4];
+    assert_eq!(rx.read(&mut buf).unwrap(), 1);
+}
+
+#[test]
+fn huge_timeouts_do_not_overflow_and_still_return_on_events() {
+    let mut poll = Poll::new().unwrap();
+    let mut events = Events::with_capacity(16);
+    let (mut tx, mut rx) = pipe::new().unwrap();
+    poll.registry()
+        .register(&mut rx, Token(1), Interest::READABLE)
+        .unwrap();
+    tx.write_all(b"x").unwrap();
+    for timeout in [
+        Duration::MAX,
+        Duration::from_secs(u64::MAX / 2),
+        Duration::from_millis(i32::MAX as u64 + 1),
+    ] {
+        poll.registry()
+            .reregister(&mut rx, Token(1), Interest::READABLE)
+            .unwrap();
+        poll.poll(&mut events, Some(timeout)).unwrap();
+        assert_eq!(tokens(&events), [Token(1)], "timeout {timeout:?}");
+    }
+}
+
+#[test]
+fn none_timeout_blocks_until_an_event() {
+    let mut poll = Poll::new().unwrap();
+    let mut events = Events::with_capacity(16);
+    let (mut tx, mut rx) = pipe::new().unwrap();
+    poll.registry()
+        .register(&mut rx, Token(2), Interest::READABLE)
+        .unwrap();
+    let writer = thread::spawn(move || {
+        thread::sleep(Duration::from_millis(50));
+        tx.write_all(b"x").unwrap();
+        tx
+    });
+    let start = Instant::now();
+    loop {
+        match poll.poll(&mut events, None) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            res => res.unwrap(),
+        }
+        if !events.is_empty() {
+            break;
+        }
+    }
+    assert!(start.elapsed() >= Duration::from_millis(40));
+    assert_eq!(tokens(&events), [Token(2)]);
+    drop(writer.join().unwrap());
+}
+
+extern "C" fn noop_handler(_: libc::c_int) {}
+
+#[test]
+fn signal_during_poll_returns_interrupted() {
+    // Install a handler without SA_RESTART, so the wait is not restarted.
+    // SAFETY: `sigaction` is plain data; the handler is async-signal-safe
+    // (it does nothing).
+    unsafe {
+        let mut action: libc::sigaction = std::mem::zeroed();
+        action.sa_sigaction = noop_handler as extern "C" fn(libc::c_int) as libc::sighandler_t;
+        action.sa_flags = 0;
+        libc::sigemptyset(&mut action.sa_mask);
+        assert_eq!(
+            libc::sigaction(libc::SIGUSR2, &action, std::ptr::null_mut()),
+            0
+        );
+    }
+    let done = Arc::new(AtomicBool::new(false));
+    let (tid_tx, tid_rx) = std::sync::mpsc::channel();
+    let done2 = Arc::clone(&done);
+    let poller = thread::spawn(move || {
+        let mut poll = Poll::new().unwrap();
+        let mut events = Events::with_capacity(4);
+        // SAFETY: `pthread_self` has no preconditions.
+        tid_tx.send(unsafe { libc::pthread_self() }).unwrap();
+        let res = poll.poll(&mut events, Some(Duration::from_secs(10)));
+        done2.store(true, Ordering::SeqCst);
+        res
+    });
+    let tid = tid_rx.recv().unwrap();
+    // Keep signalling until the poller is out: the first signal may land
+    // before it blocks.
+    let start = Instant::now();
+    while !done.load(Ordering::SeqCst) && start.elapsed() < Duration::from_secs(5) {
+        // SAFETY: `tid` is a live thread (it has not returned yet or the
+        // loop stops); SIGUSR2 has a handler installed above.
+        unsafe { libc::pthread_kill(tid, libc::SIGUSR2) };
+        thread::sleep(Duration::from_millis(20));
+    }
+    let res = poller.join().unwrap();
+    let err = res.expect_err("poll should be interrupted");
+    assert_eq!(err.kind(), io::ErrorKind::Interrupted);
+    assert!(start.elapsed() < Duration::from_secs(5));
+}
+
+#[test]
+fn readiness_is_edge_triggered() {
+    let mut poll = Poll::new().unwrap();
+    let mut events = Events::with_capacity(16);
+    let (mut tx, mut rx) = pipe::new().unwrap();
+    poll.registry()
+        .register(&mut rx, Token(3), Interest::READABLE)
+        .unwrap();
+
+    tx.write_all(b"abcd").unwrap();
+    poll_until(&mut poll, &mut events, Token(3), LONG, |e| e.is_readable());
+    // Not drained: no new event while nothing changes.
+    let mut buf = [0; 2];
+    assert_eq!(rx.read(&mut buf).unwrap(), 2);
+    assert_no_event_for(&mut poll, &mut events, Token(3), SHORT);
+    // Drain until WouldBlock: the next write is a new edge.
+    assert_eq!(rx.read(&mut buf).unwrap(), 2);
+    assert_eq!(
+        rx.read(&mut buf).unwrap_err().kind(),
+        io::ErrorKind::WouldBlock
+    );
+    assert_no_event_for(&mut poll, &mut events, Token(3), SHORT);
+    tx.write_all(b"e").unwrap();
+    poll_until(&mut poll, &mut events, Token(3), LONG, |e| e.is_readable());
+}
+
+#[test]
+fn events_beyond_capacity_come_in_later_calls() {
+    let mut poll = Poll::new().unwrap();
+    let mut events = Events::with_capacity(2);
+    let mut pipes = Vec::new();
+    for i in 0..5 {
+        let (mut tx, mut rx) = pipe::new().unwrap();
+        poll.registry()
+            .register(&mut rx, Token(i), Interest::READABLE)
+            .unwrap();
+        tx.write_all(b"x").unwrap();
+        pipes.push((tx, rx));
+    }
+    let mut seen = Vec::new();
+    for _ in 0..10 {
+        poll_once(&mut poll, &mut events, SHORT);
+        assert!(events.iter().count() <= 2);
+        seen.extend(tokens(&events));
+        if seen.len() >= 5 {
+            break;
+        }
+    }
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen, (0..5).map(Token).collect::<Vec<_>>());
+}
+
+#[test]
+fn zero_capacity_events_wait_and_lose_nothing() {
+    let mut poll = Poll::new().unwrap();
+    let mut none = Events::with_capacity(0);
+    let mut events = Events::with_capacity(8);
+    assert_eq!(none.capacity(), 0);
+    let (mut tx, mut rx) = pipe::new().unwrap();
+    poll.registry()
+        .register(&mut rx, Token(9), Interest::READABLE)
+        .unwrap();
+
+    // Nothing ready: waits for the timeout and succeeds.
+    let start = Instant::now();
+    poll_once(&mut poll, &mut none, Duration::from_millis(20));
+    assert!(none.is_empty());
+    assert!(start.elapsed() >= Duration::from_millis(20));
+
+    // Something ready: returns at once, with no events, and keeps it queued.
+    tx.write_all(b"x").unwrap();
+    let start = Instant::now();
+    for _ in 0..3 {
+        poll_once(&mut poll, &mut none, LONG);
+        assert!(none.is_empty());
+    }
+    assert!(start.elapsed() < Duration::from_secs(2));
+    poll_once(&mut poll, &mut events, LONG);
+    assert_eq!(tokens(&events), [Token(9)]);
+}
+
+#[test]
+fn deregister_stops_events_even_when_ready() {
+    let mut poll = Poll::new().unwrap();
+    let mut events = Events::with_capacity(16);
+    let (mut tx, mut rx) = pipe::new().unwrap();
+    poll.registry()
+        .register(&mut rx, Token(4), Interest::READABLE)
+        .unwrap();
+    tx.write_all(b"x").unwrap();
+    // The event is pending in the kernel; deregistering must drop it.
+    poll.registry().deregister(&mut rx).unwrap();
+    assert_no_events(&mut poll, &mut events, SHORT);
+    tx.write_all(b"y").unwrap();
+    assert_no_events(&mut poll, &mut events, SHORT);
+
+    // It can be registered again, and is reported again.
+    poll.registry()
+        .register(&mut rx, Token(5), Interest::READABLE)
+        .unwrap();
+    poll_until(&mut poll, &mut events, Token(5), LONG, |e| e.is_readable());
+}
+
+#[test]
+fn dropping_a_source_stops_its_events() {
+    let mut poll = Poll::new().unwrap();
+    let mut events = Events::with_capacity(16);
+    let (mut tx, mut rx) = pipe::new().unwrap();
+    poll.registry()
+        .register(&mut rx, Token(6), Interest::READABLE)
+        .unwrap();
+    tx.write_all(b"x").unwrap();
+    drop(rx);
+    assert_no_events(&mut poll, &mut events, SHORT);
+}
+
+#[test]
+fn no_event_after_deregister_while_another_thread_polls() {
+    // A poller thread polls in a loop. Before each call it notes how many
+    // sources had been deregistered by then; every event must belong to a
+    // source deregistered later than that.
+    use std::sync::atomic::AtomicUsize;
+
+    let mut poll = Poll::new().unwrap();
+    let registry = poll.registry().try_clone().unwrap();
+    let deregistered = Arc::new(AtomicUsize::new(0));
+    let stop = Arc::new(AtomicBool::new(false));
+    let (d2, s2) = (Arc::clone(&deregistered), Arc::clone(&stop));
+    let poller = thread::spawn(move || {
+        let mut events = Events::with_capacity(64);
+        let mut seen = 0;
+        while !s2.load(Ordering::SeqCst) {
+            let gone = d2.load(Ordering::SeqCst);
+            poll_once(&mut poll, &mut events, Duration::from_millis(1));
+            for e in events.iter() {
+                assert!(
+                    e.token().0 >= gone,
+                    "event for {:?} after {gone} were deregistered",
+                    e.token()
+                );
+                seen += 1;
+            }
+        }
+        seen
+    });
+    for round in 0..500 {
+        let (mut tx, mut rx) = pipe::new().unwrap();
+        registry
+            .register(&mut rx, Token(round), Interest::READABLE)
+            .unwrap();
+        tx.write_all(b"x").unwrap();
+        if round % 3 == 0 {
+            thread::yield_now();
+        }
+        registry.deregister(&mut rx).unwrap();
+        deregistered.store(round + 1, Ordering::SeqCst);
+    }
+    stop.store(true, Ordering::SeqCst);
+    let seen = poller.join().unwrap();
+    // Some events are expected (the races go both ways); none may be stale.
+    let _ = seen;
+}
+
+#[test]
+fn reregister_replaces_token_and_interests() {
+    let mut poll = Poll::new().unwrap();
+    let mut events = Events::with_capacity(16);
+    let (mut tx, mut rx) = pipe::new().unwrap();
+    poll.registry()
+        .register(&mut tx, Token(10), Interest::WRITABLE)
+        .unwrap();
+    poll_until(&mut poll, &mut events, Token(10), LONG, |e| e.is_writable());
+
+    // Readable interest on the write end of a pipe never fires; the old
+    // token must never come back.
+    poll.registry()
+        .reregister(&mut tx, Token(11), Interest::READABLE)
+        .unwrap();
+    poll_once(&mut poll, &mut events, SHORT);
+    for e in events.iter() {
+        assert_ne!(e.token(), Token(10));
+        assert!(
+            !e.is_writable(),
+            "writable after switching to readable: {e:?}"
+        );
+    }
+    // And back: the new token is used.
+    poll.registry()
+        .reregister(&mut tx, Token(12), Interest::WRITABLE)
+        .unwrap();
+    poll_until(&mut poll, &mut events, Token(12), LONG, |e| e.is_writable());
+    drop(rx.read(&mut [0; 1]));
+}
+
+#[test]
+fn registering_during_a_blocking_poll_wakes_it() {
+    let mut poll = Poll::new().unwrap();
+    let registry = poll.registry().try_clone().unwrap();
+    let mut events = Events::with_capacity(16);
+    let (mut tx, mut rx) = pipe::new().unwrap();
+    tx.write_all(b"ready before registration").unwrap();
+    let t = thread::spawn(move || {
+        thread::sleep(Duration::from_millis(100));
+        registry
+            .register(&mut rx, Token(20), Interest::READABLE)
+            .unwrap();
+        rx
+    });
+    let start = Instant::now();
+    poll_until(
+        &mut poll,
+        &mut events,
+        Token(20),
+        Duration::from_secs(5),
+        |e| e.is_readable(),
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(3),
+        "took {:?}",
+        start.elapsed()
+    );
+    drop((t.join().unwrap(), tx));
+}
+
+#[test]
+fn every_usize_is_a_valid_token() {
+    let mut poll = Poll::new().unwrap();
+    let mut events = Events::with_capacity(16);
+    let mut ends = Vec::new();
+    let values = [0, 1, usize::MAX, usize::MAX - 1, 1 << 63, 0xdead_beef];
+    for &v in &values {
+        let (mut tx, mut rx) = pipe::new().unwrap();
+        poll.registry()
+            .register(&mut rx, Token(v), Interest::READABLE)
+            .unwrap();
+        tx.write_all(b"x").unwrap();
+        ends.push((tx, rx));
+    }
+    let mut seen = Vec::new();
+    for _ in 0..10 {
+        poll_once(&mut poll, &mut events, SHORT);
+        seen.extend(events.iter().map(|e| e.token().0));
+        if seen.len() >= values.len() {
+            break;
+        }
+    }
+    seen.sort_unstable();
+    let mut want = values.to_vec();
+    want.sort_unstable();
+    assert_eq!(seen, want);
+}
+
+#[test]
+fn poll_and_registry_are_send_sync_and_debug() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Poll>();
+    assert_send_sync::<ferrio::Registry>();
+    assert_send_sync::<ferrio::Waker>();
+    assert_send_sync::<Events>();
+    assert_send_sync::<ferrio::event::Event>();
+    let poll = Poll::new().unwrap();
+    assert_eq!(format!("{poll:?}"), "Poll");
+    assert_eq!(format!("{:?}", poll.registry()), "Registry");
+}
+
+#[cfg(not(mio_unsupported_force_poll_poll))]
+#[test]
+fn poll_fd_is_close_on_exec_and_clones_share_the_queue() {
+    use std::os::fd::AsRawFd;
+
+    let mut poll = Poll::new().unwrap();
+    assert!(is_cloexec(poll.as_raw_fd()));
+    let clone = poll.registry().try_clone().unwrap();
+    assert!(is_cloexec(clone.as_raw_fd()));
+    assert_ne!(clone.as_raw_fd(), poll.as_raw_fd());
+    let (mut tx, mut rx) = pipe::new().unwrap();
+    clone
+        .register(&mut rx, Token(30), Interest::READABLE)
+        .unwrap();
+    tx.write_all(b"x").unwrap();
+    let mut events = Events::with_capacity(4);
+    poll_until(&mut poll, &mut events, Token(30), LONG, |e| e.is_readable());
+}
+
+#[test]
+fn creating_and_dropping_polls_and_wakers_leaks_no_fds() {
+    let before = open_fds();
+    for _ in 0..200 {
+        let poll = Poll::new().unwrap();
+        let _clone = poll.registry().try_clone().unwrap();
+        let _waker = ferrio::Waker::new(poll.registry(), Token(0)).unwrap();
+        let _pipe = pipe::new().unwrap();
+    }
+    // Other tests run in parallel threads and open descriptors too; a leak
+    // here would be hundreds.
+    let after = open_fds();
+    assert!(after < before + 50, "fds before {before}, after {after}");
+}
