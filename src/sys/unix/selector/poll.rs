@@ -79,6 +79,11 @@ struct Entry {
     interests: libc::c_short,
     /// The events currently polled for.
     armed: libc::c_short,
+    /// A hang-up (or, for managed registrations, an error) was reported;
+    /// until re-armed the descriptor is left out of `poll` entirely.
+    /// Otherwise even a registration with nothing armed is polled, as
+    /// `poll` always reports hang-ups and errors, like epoll does.
+    closed: bool,
     /// Re-armed by `WouldBlock` on the common I/O path (true), or always
     /// armed until a hang-up (false).
     managed: bool,
@@ -142,7 +147,11 @@ impl Selector {
         })
     }
 
-    pub(crate) fn select(&mut self, events: &mut Events, timeout: Option<Duration>) -> io::Result<()> {
+    pub(crate) fn select(
+        &mut self,
+        events: &mut Events,
+        timeout: Option<Duration>,
+    ) -> io::Result<()> {
         events.clear();
         let state = &*self.state;
         {
@@ -154,7 +163,7 @@ impl Selector {
                 events: POLLIN,
                 revents: 0,
             });
-            for entry in table.entries.iter().filter(|e| e.armed != 0) {
+            for entry in table.entries.iter().filter(|e| !e.closed) {
                 self.pollfds.push(libc::pollfd {
                     fd: entry.fd,
                     events: entry.armed,
@@ -169,7 +178,9 @@ impl Selector {
         let res = wait_timeout(timeout, |ms| {
             // SAFETY: `pollfds` is a live slice of initialised records of the
             // length passed.
-            let n = cvt(unsafe { libc::poll(pollfds.as_mut_ptr(), pollfds.len() as libc::nfds_t, ms) })?;
+            let n = cvt(unsafe {
+                libc::poll(pollfds.as_mut_ptr(), pollfds.len() as libc::nfds_t, ms)
+            })?;
             Ok(n as usize)
         });
 
@@ -187,7 +198,11 @@ impl Selector {
                 // Keep every wake pending; just clear the signal so the next
                 // call does not return at once for a registration change.
                 state.notify.reset()?;
-                if table.wakers.iter().any(|w| w.pending.load(Ordering::SeqCst)) {
+                if table
+                    .wakers
+                    .iter()
+                    .any(|w| w.pending.load(Ordering::SeqCst))
+                {
                     state.notify.wake()?;
                 }
             } else {
@@ -219,7 +234,9 @@ impl Selector {
             if revents == 0 {
                 continue;
             }
-            let Some(pos) = table.position(pfd.fd) else { continue };
+            let Some(pos) = table.position(pfd.fd) else {
+                continue;
+            };
             if table.entries[pos].id != id {
                 // Deregistered, or replaced by a new registration, while
                 // `poll` ran.
@@ -242,6 +259,7 @@ impl Selector {
             });
             if revents & POLLHUP != 0 || (entry.managed && revents & POLLERR != 0) {
                 entry.armed = 0;
+                entry.closed = true;
             } else if entry.managed {
                 let mut reported = revents & (POLLOUT | POLLPRI);
                 if revents & (POLLIN | POLLRDHUP) != 0 {
@@ -258,13 +276,19 @@ impl Selector {
         self.state.register(fd, token, interests, false).map(drop)
     }
 
-    pub(crate) fn reregister(&self, fd: RawFd, token: Token, interests: Interest) -> io::Result<()> {
+    pub(crate) fn reregister(
+        &self,
+        fd: RawFd,
+        token: Token,
+        interests: Interest,
+    ) -> io::Result<()> {
         let mut table = self.state.lock();
         let pos = table.position(fd).ok_or_else(not_found)?;
         let entry = &mut table.entries[pos];
         entry.token = token;
         entry.interests = interests_to_poll(interests);
         entry.armed = entry.interests;
+        entry.closed = false;
         self.state.changed(&table)
     }
 
@@ -281,7 +305,9 @@ impl State {
     fn lock(&self) -> MutexGuard<'_, Table> {
         // The table stays consistent even if a thread panicked while holding
         // the lock: every change is a single step.
-        self.table.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.table
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Interrupts a blocked `poll` so that it sees a table change.
@@ -294,7 +320,13 @@ impl State {
     }
 
     /// Adds a registration and returns its id.
-    fn register(&self, fd: RawFd, token: Token, interests: Interest, managed: bool) -> io::Result<u64> {
+    fn register(
+        &self,
+        fd: RawFd,
+        token: Token,
+        interests: Interest,
+        managed: bool,
+    ) -> io::Result<u64> {
         if fd < 0 {
             return Err(io::Error::from_raw_os_error(libc::EBADF));
         }
@@ -317,6 +349,7 @@ impl State {
             token,
             interests,
             armed: interests,
+            closed: false,
             managed,
             id,
             file,
@@ -344,8 +377,9 @@ impl State {
         let mut table = self.lock();
         if let Some(pos) = table.position(fd) {
             let entry = &mut table.entries[pos];
-            if entry.id == id && entry.armed != entry.interests {
+            if entry.id == id && (entry.armed != entry.interests || entry.closed) {
                 entry.armed = entry.interests;
+                entry.closed = false;
                 // A failed signal only delays the event to the next `poll`
                 // call that starts; there is no caller to report it to.
                 let _ = self.changed(&table);
@@ -412,7 +446,9 @@ pub(crate) mod event {
     }
 
     pub(crate) fn is_write_closed(event: &Event) -> bool {
-        has(event, POLLHUP) || (has(event, POLLOUT) && has(event, POLLERR)) || event.events == POLLERR
+        has(event, POLLHUP)
+            || (has(event, POLLOUT) && has(event, POLLERR))
+            || event.events == POLLERR
     }
 
     pub(crate) fn is_priority(event: &Event) -> bool {
@@ -468,7 +504,9 @@ pub(crate) struct Waker {
 
 impl fmt::Debug for Waker {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Waker").field("token", &self.slot.token).finish()
+        f.debug_struct("Waker")
+            .field("token", &self.slot.token)
+            .finish()
     }
 }
 

@@ -1,0 +1,193 @@
+#![cfg(feature = "os-ext")]
+//! `Registry`: delegation to `Source`, thread safety, and the debug-build
+//! association checks of ferrio's own sources.
+
+mod util;
+
+use std::io;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use ferrio::event::Source;
+use ferrio::unix::pipe;
+use ferrio::{Interest, Poll, Registry, Token};
+
+/// A user source that records calls and returns a chosen error.
+struct Recorder {
+    calls: Arc<AtomicUsize>,
+    fail: Option<io::ErrorKind>,
+}
+
+impl Recorder {
+    fn result(&self) -> io::Result<()> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        match self.fail {
+            Some(kind) => Err(io::Error::new(kind, "recorder says no")),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Source for Recorder {
+    fn register(&mut self, _: &Registry, token: Token, interests: Interest) -> io::Result<()> {
+        assert_eq!((token, interests), (Token(3), Interest::WRITABLE));
+        self.result()
+    }
+    fn reregister(&mut self, _: &Registry, token: Token, interests: Interest) -> io::Result<()> {
+        assert_eq!((token, interests), (Token(4), Interest::READABLE));
+        self.result()
+    }
+    fn deregister(&mut self, _: &Registry) -> io::Result<()> {
+        self.result()
+    }
+}
+
+#[test]
+fn user_sources_see_every_call_and_their_errors_come_back_unchanged() {
+    let poll = Poll::new().unwrap();
+    let calls = Arc::new(AtomicUsize::new(0));
+    let mut ok = Recorder {
+        calls: Arc::clone(&calls),
+        fail: None,
+    };
+    poll.registry()
+        .register(&mut ok, Token(3), Interest::WRITABLE)
+        .unwrap();
+    poll.registry()
+        .reregister(&mut ok, Token(4), Interest::READABLE)
+        .unwrap();
+    poll.registry().deregister(&mut ok).unwrap();
+    assert_eq!(calls.load(Ordering::SeqCst), 3);
+
+    // Boxed and as a trait object.
+    let mut boxed: Box<dyn Source> = Box::new(Recorder {
+        calls: Arc::clone(&calls),
+        fail: Some(io::ErrorKind::Other),
+    });
+    let err = poll
+        .registry()
+        .register(&mut boxed, Token(3), Interest::WRITABLE)
+        .unwrap_err();
+    assert_eq!(err.to_string(), "recorder says no");
+    assert_eq!(calls.load(Ordering::SeqCst), 4);
+}
+
+#[test]
+fn registries_are_shared_across_threads() {
+    let poll = Poll::new().unwrap();
+    let registry = Arc::new(poll.registry().try_clone().unwrap());
+    let threads: Vec<_> = (0..4)
+        .map(|i| {
+            let registry = Arc::clone(&registry);
+            std::thread::spawn(move || {
+                for j in 0..50 {
+                    let (mut tx, mut rx) = pipe::new().unwrap();
+                    registry
+                        .register(&mut rx, Token(i * 1000 + j), Interest::READABLE)
+                        .unwrap();
+                    registry
+                        .register(&mut tx, Token(i * 1000 + j), Interest::WRITABLE)
+                        .unwrap();
+                    registry
+                        .reregister(&mut rx, Token(7), Interest::READABLE)
+                        .unwrap();
+                    registry.deregister(&mut rx).unwrap();
+                    registry.deregister(&mut tx).unwrap();
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+}
+
+#[cfg(debug_assertions)]
+mod debug_checks {
+    use super::*;
+
+    fn assert_err(res: io::Result<()>, kind: io::ErrorKind, msg: &str) {
+        let err = res.unwrap_err();
+        assert_eq!(err.kind(), kind);
+        assert_eq!(err.to_string(), msg);
+    }
+
+    #[test]
+    fn double_registration_is_already_exists() {
+        let poll = Poll::new().unwrap();
+        let (_tx, mut rx) = pipe::new().unwrap();
+        poll.registry()
+            .register(&mut rx, Token(1), Interest::READABLE)
+            .unwrap();
+        assert_err(
+            poll.registry()
+                .register(&mut rx, Token(1), Interest::READABLE),
+            io::ErrorKind::AlreadyExists,
+            "I/O source already registered with a `Registry`",
+        );
+    }
+
+    #[test]
+    fn reregister_and_deregister_of_an_unregistered_source_are_not_found() {
+        let poll = Poll::new().unwrap();
+        let (_tx, mut rx) = pipe::new().unwrap();
+        assert_err(
+            poll.registry()
+                .reregister(&mut rx, Token(1), Interest::READABLE),
+            io::ErrorKind::NotFound,
+            "I/O source not registered with `Registry`",
+        );
+        assert_err(
+            poll.registry().deregister(&mut rx),
+            io::ErrorKind::NotFound,
+            "I/O source not registered with `Registry`",
+        );
+    }
+
+    #[test]
+    fn a_different_poll_is_rejected_and_clones_count_as_the_same() {
+        let a = Poll::new().unwrap();
+        let b = Poll::new().unwrap();
+        let a2 = a.registry().try_clone().unwrap();
+        let (_tx, mut rx) = pipe::new().unwrap();
+        a.registry()
+            .register(&mut rx, Token(1), Interest::READABLE)
+            .unwrap();
+        assert_err(
+            b.registry()
+                .reregister(&mut rx, Token(1), Interest::READABLE),
+            io::ErrorKind::AlreadyExists,
+            "I/O source already registered with a different `Registry`",
+        );
+        // The clone shares the identity.
+        a2.reregister(&mut rx, Token(2), Interest::READABLE)
+            .unwrap();
+        // Deregistering from the wrong one fails and clears the association.
+        assert_err(
+            b.registry().deregister(&mut rx),
+            io::ErrorKind::NotFound,
+            "I/O source not registered with `Registry`",
+        );
+        assert_err(
+            a2.deregister(&mut rx),
+            io::ErrorKind::NotFound,
+            "I/O source not registered with `Registry`",
+        );
+    }
+}
+
+#[cfg(not(debug_assertions))]
+#[test]
+fn release_double_registration_is_the_os_error() {
+    let poll = Poll::new().unwrap();
+    let (_tx, mut rx) = pipe::new().unwrap();
+    poll.registry()
+        .register(&mut rx, Token(1), Interest::READABLE)
+        .unwrap();
+    let err = poll
+        .registry()
+        .register(&mut rx, Token(1), Interest::READABLE)
+        .unwrap_err();
+    assert_eq!(err.kind(), io::ErrorKind::AlreadyExists);
+    assert_eq!(err.raw_os_error(), Some(libc::EEXIST));
+}

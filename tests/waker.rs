@@ -1,0 +1,261 @@
+#![cfg(feature = "os-poll")]
+//! `Waker`: delivery, several wakers per `Poll`, coalescing, and no lost
+//! wakes under cross-thread stress.
+
+mod util;
+
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::thread;
+use std::time::Duration;
+
+use ferrio::{Events, Poll, Token, Waker};
+use util::*;
+
+#[test]
+fn wake_before_poll_gives_a_readable_event() {
+    let mut poll = Poll::new().unwrap();
+    let mut events = Events::with_capacity(8);
+    let waker = Waker::new(poll.registry(), Token(7)).unwrap();
+    waker.wake().unwrap();
+    poll_once(&mut poll, &mut events, LONG);
+    let got: Vec<_> = events
+        .iter()
+        .map(|e| (e.token(), e.is_readable()))
+        .collect();
+    assert_eq!(got, [(Token(7), true)]);
+    // Consumed: no second event without a second wake.
+    assert_no_events(&mut poll, &mut events, SHORT);
+    waker.wake().unwrap();
+    poll_until(&mut poll, &mut events, Token(7), LONG, |e| e.is_readable());
+}
+
+#[test]
+fn wake_from_another_thread_interrupts_a_blocking_poll() {
+    let mut poll = Poll::new().unwrap();
+    let mut events = Events::with_capacity(8);
+    let waker = Arc::new(Waker::new(poll.registry(), Token(1)).unwrap());
+    let remote = Arc::clone(&waker);
+    let t = thread::spawn(move || {
+        thread::sleep(Duration::from_millis(50));
+        remote.wake().unwrap();
+    });
+    poll_until(&mut poll, &mut events, Token(1), LONG, |e| e.is_readable());
+    t.join().unwrap();
+}
+
+#[test]
+fn several_wakers_per_poll_each_report_their_own_token() {
+    let mut poll = Poll::new().unwrap();
+    let mut events = Events::with_capacity(8);
+    let wakers: Vec<_> = (0..4)
+        .map(|i| Waker::new(poll.registry(), Token(100 + i)).unwrap())
+        .collect();
+    // Also through a cloned registry.
+    let clone = poll.registry().try_clone().unwrap();
+    let extra = Waker::new(&clone, Token(200)).unwrap();
+
+    wakers[1].wake().unwrap();
+    wakers[3].wake().unwrap();
+    poll_once(&mut poll, &mut events, LONG);
+    let mut got = tokens(&events);
+    if got.len() < 2 {
+        poll_once(&mut poll, &mut events, SHORT);
+        got.extend(tokens(&events));
+    }
+    got.sort();
+    assert_eq!(got, [Token(101), Token(103)]);
+
+    extra.wake().unwrap();
+    poll_until(&mut poll, &mut events, Token(200), LONG, |e| {
+        e.is_readable()
+    });
+    assert!(!tokens(&events).contains(&Token(100)));
+}
+
+#[test]
+fn a_burst_of_wakes_gives_at_least_one_event_and_only_readable_ones() {
+    let mut poll = Poll::new().unwrap();
+    let mut events = Events::with_capacity(8);
+    let waker = Arc::new(Waker::new(poll.registry(), Token(5)).unwrap());
+    let threads: Vec<_> = (0..4)
+        .map(|_| {
+            let w = Arc::clone(&waker);
+            thread::spawn(move || {
+                for _ in 0..1000 {
+                    w.wake().unwrap();
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    poll_once(&mut poll, &mut events, LONG);
+    assert!(!events.is_empty());
+    for e in events.iter() {
+        assert_eq!(e.token(), Token(5));
+        assert!(e.is_readable());
+    }
+}
+
+/// The eventfd behind the waker created by `make`, found as the one new
+/// eventfd in this process.
+#[cfg(not(any(mio_unsupported_force_poll_poll, mio_unsupported_force_waker_pipe)))]
+fn eventfd_count_of<T>(make: impl FnOnce() -> T) -> (T, Box<dyn Fn() -> u64>) {
+    use std::collections::HashSet;
+    use std::fs;
+
+    fn eventfds() -> HashSet<String> {
+        fs::read_dir("/proc/self/fd")
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| {
+                fs::read_link(e.path())
+                    .map(|l| l.to_string_lossy().contains("eventfd"))
+                    .unwrap_or(false)
+            })
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect()
+    }
+    // Other tests create eventfds concurrently; hold a lock so none do.
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = LOCK.lock().unwrap();
+    let before = eventfds();
+    let value = make();
+    let new: Vec<_> = eventfds().difference(&before).cloned().collect();
+    assert_eq!(new.len(), 1, "expected one new eventfd, found {new:?}");
+    let fd = new[0].clone();
+    let read = Box::new(move || {
+        let info = fs::read_to_string(format!("/proc/self/fdinfo/{fd}")).unwrap();
+        let line = info
+            .lines()
+            .find(|l| l.starts_with("eventfd-count:"))
+            .unwrap();
+        let raw = line["eventfd-count:".len()..].trim();
+        u64::from_str_radix(raw, 16).unwrap()
+    });
+    (value, read as Box<dyn Fn() -> u64>)
+}
+
+#[cfg(not(any(mio_unsupported_force_poll_poll, mio_unsupported_force_waker_pipe)))]
+#[test]
+fn wakes_between_two_polls_cost_one_eventfd_write() {
+    use std::sync::Barrier;
+
+    let mut poll = Poll::new().unwrap();
+    let mut events = Events::with_capacity(8);
+    let registry = poll.registry();
+    let (waker, writes) = eventfd_count_of(|| Arc::new(Waker::new(registry, Token(3)).unwrap()));
+    assert_eq!(writes(), 0);
+
+    for round in 1..=3u64 {
+        let start = Arc::new(Barrier::new(4));
+        let threads: Vec<_> = (0..4)
+            .map(|_| {
+                let (w, b) = (Arc::clone(&waker), Arc::clone(&start));
+                thread::spawn(move || {
+                    b.wait();
+                    for _ in 0..500 {
+                        w.wake().unwrap();
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        // 2000 wakes, one write.
+        assert_eq!(writes(), round, "eventfd writes after burst {round}");
+        poll_until(&mut poll, &mut events, Token(3), LONG, |e| e.is_readable());
+    }
+}
+
+#[test]
+fn no_wake_is_lost_under_cross_thread_stress() {
+    // Several producers, each with its own waker, publish sequence numbers
+    // one at a time and wait for the poller to acknowledge each before the
+    // next. A lost wake leaves the poller blocked and the test fails on the
+    // timeout instead of hanging.
+    const PRODUCERS: usize = 3;
+    const ROUNDS: usize = 2000;
+
+    let mut poll = Poll::new().unwrap();
+    let published: Arc<Vec<AtomicUsize>> =
+        Arc::new((0..PRODUCERS).map(|_| AtomicUsize::new(0)).collect());
+    let acked: Arc<Vec<AtomicUsize>> =
+        Arc::new((0..PRODUCERS).map(|_| AtomicUsize::new(0)).collect());
+    let failed = Arc::new(AtomicBool::new(false));
+
+    let producers: Vec<_> = (0..PRODUCERS)
+        .map(|i| {
+            let waker = Waker::new(poll.registry(), Token(i)).unwrap();
+            let (published, acked, failed) = (
+                Arc::clone(&published),
+                Arc::clone(&acked),
+                Arc::clone(&failed),
+            );
+            thread::spawn(move || {
+                for seq in 1..=ROUNDS {
+                    published[i].store(seq, Ordering::SeqCst);
+                    waker.wake().unwrap();
+                    while acked[i].load(Ordering::SeqCst) < seq {
+                        if failed.load(Ordering::SeqCst) {
+                            return;
+                        }
+                        thread::yield_now();
+                    }
+                }
+                // Keep the waker alive until the poller is done with it.
+                while acked[i].load(Ordering::SeqCst) < ROUNDS && !failed.load(Ordering::SeqCst) {
+                    thread::yield_now();
+                }
+            })
+        })
+        .collect();
+
+    let mut events = Events::with_capacity(8);
+    let mut seen = vec![0usize; PRODUCERS];
+    let mut wake_events = 0usize;
+    while seen.iter().any(|&s| s < ROUNDS) {
+        let start = std::time::Instant::now();
+        let res = poll.poll(&mut events, Some(Duration::from_secs(5)));
+        if let Err(e) = &res {
+            if e.kind() == std::io::ErrorKind::Interrupted {
+                continue;
+            }
+        }
+        res.unwrap();
+        // An empty return before the timeout is a permitted spurious wake-up.
+        if events.is_empty() && start.elapsed() >= Duration::from_secs(5) {
+            failed.store(true, Ordering::SeqCst);
+            panic!(
+                "lost wake: no event for 5 s with published {:?} and seen {seen:?}",
+                published
+            );
+        }
+        for e in events.iter() {
+            assert!(e.is_readable());
+            let i = e.token().0;
+            assert!(i < PRODUCERS, "unexpected token {:?}", e.token());
+            wake_events += 1;
+            let now = published[i].load(Ordering::SeqCst);
+            // Sequence numbers only move forward, one at a time.
+            assert!(
+                now >= seen[i],
+                "producer {i} went back: {now} < {}",
+                seen[i]
+            );
+            seen[i] = now;
+            acked[i].store(now, Ordering::SeqCst);
+        }
+    }
+    for p in producers {
+        p.join().unwrap();
+    }
+    assert!(
+        wake_events >= ROUNDS,
+        "{wake_events} events for {} wakes",
+        ROUNDS * PRODUCERS
+    );
+}
