@@ -1,1 +1,129 @@
-//! Networking primitives.
+//! Non-blocking sockets: TCP, UDP and Unix domain sockets.
+//!
+//! Use these types instead of their `std` counterparts when the sockets are
+//! driven by a [`Poll`](crate::Poll): each one is an
+//! [`event::Source`](crate::event::Source), every socket ferrio creates is
+//! non-blocking and close-on-exec from the start, and every I/O call goes
+//! through the common path that keeps readiness working on every backend.
+//!
+//! | ferrio | std |
+//! |---|---|
+//! | [`TcpListener`] | [`std::net::TcpListener`] |
+//! | [`TcpStream`] | [`std::net::TcpStream`] |
+//! | [`UdpSocket`] | [`std::net::UdpSocket`] |
+//! | [`UnixListener`] | [`std::os::unix::net::UnixListener`] |
+//! | [`UnixStream`] | [`std::os::unix::net::UnixStream`] |
+//! | [`UnixDatagram`] | [`std::os::unix::net::UnixDatagram`] |
+//!
+//! Each type converts from its std counterpart with `from_std` (which keeps
+//! the blocking mode: set it to non-blocking yourself) and back with
+//! `From`/`Into`, and from and into raw or owned file descriptors. The
+//! `Debug` output is the std type's.
+//!
+//! Readiness is edge-triggered: after an event, repeat the operation until it
+//! returns [`WouldBlock`](std::io::ErrorKind::WouldBlock).
+//!
+//! Writes never raise `SIGPIPE`: a write to a connection whose peer has
+//! gone fails with `BrokenPipe` (or `ConnectionReset`) even in a program
+//! that has not ignored the signal.
+//!
+//! Unix socket addresses are std's [`std::os::unix::net::SocketAddr`]
+//! everywhere, including Linux abstract names.
+
+/// The parts every net type shares: `event::Source`, `Debug` as the std
+/// type, the file-descriptor traits, and the conversions into std and
+/// `OwnedFd`. `$ty` must be `struct $ty { inner: IoSource<$std> }` with a
+/// `from_std(std) -> $ty` that does not touch the blocking mode.
+macro_rules! net_type_common {
+    ($ty:ident, $std:ty) => {
+        impl $crate::event::Source for $ty {
+            fn register(
+                &mut self,
+                registry: &$crate::Registry,
+                token: $crate::Token,
+                interests: $crate::Interest,
+            ) -> ::std::io::Result<()> {
+                $crate::event::Source::register(&mut self.inner, registry, token, interests)
+            }
+
+            fn reregister(
+                &mut self,
+                registry: &$crate::Registry,
+                token: $crate::Token,
+                interests: $crate::Interest,
+            ) -> ::std::io::Result<()> {
+                $crate::event::Source::reregister(&mut self.inner, registry, token, interests)
+            }
+
+            fn deregister(&mut self, registry: &$crate::Registry) -> ::std::io::Result<()> {
+                $crate::event::Source::deregister(&mut self.inner, registry)
+            }
+        }
+
+        /// The std type's `Debug` output.
+        impl ::std::fmt::Debug for $ty {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                ::std::fmt::Debug::fmt(&self.inner, f)
+            }
+        }
+
+        impl ::std::os::fd::FromRawFd for $ty {
+            /// Takes ownership of `fd`, which must be an open socket of the
+            /// right kind. The blocking mode is left as it is.
+            unsafe fn from_raw_fd(fd: ::std::os::fd::RawFd) -> $ty {
+                // SAFETY: the caller hands over ownership of an open socket
+                // descriptor, which is the contract of `from_raw_fd`.
+                $ty::from_std(unsafe { <$std as ::std::os::fd::FromRawFd>::from_raw_fd(fd) })
+            }
+        }
+
+        impl ::std::os::fd::AsRawFd for $ty {
+            fn as_raw_fd(&self) -> ::std::os::fd::RawFd {
+                ::std::os::fd::AsRawFd::as_raw_fd(&*self.inner)
+            }
+        }
+
+        impl ::std::os::fd::IntoRawFd for $ty {
+            fn into_raw_fd(self) -> ::std::os::fd::RawFd {
+                ::std::os::fd::IntoRawFd::into_raw_fd(self.inner.into_inner())
+            }
+        }
+
+        impl ::std::os::fd::AsFd for $ty {
+            fn as_fd(&self) -> ::std::os::fd::BorrowedFd<'_> {
+                ::std::os::fd::AsFd::as_fd(&*self.inner)
+            }
+        }
+
+        /// Wraps the descriptor like `from_std`: the blocking mode is left
+        /// as it is.
+        impl ::std::convert::From<::std::os::fd::OwnedFd> for $ty {
+            fn from(fd: ::std::os::fd::OwnedFd) -> $ty {
+                $ty::from_std(<$std>::from(fd))
+            }
+        }
+
+        impl ::std::convert::From<$ty> for ::std::os::fd::OwnedFd {
+            fn from(socket: $ty) -> ::std::os::fd::OwnedFd {
+                ::std::os::fd::OwnedFd::from(socket.inner.into_inner())
+            }
+        }
+
+        /// Unwraps the std socket, which stays in its current (usually
+        /// non-blocking) mode.
+        impl ::std::convert::From<$ty> for $std {
+            fn from(socket: $ty) -> $std {
+                socket.inner.into_inner()
+            }
+        }
+    };
+}
+
+mod tcp;
+pub use self::tcp::{TcpListener, TcpStream};
+
+mod udp;
+pub use self::udp::UdpSocket;
+
+mod uds;
+pub use self::uds::{UnixDatagram, UnixListener, UnixStream};

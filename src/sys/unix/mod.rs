@@ -22,6 +22,9 @@ cfg_os_ext! {
 
 cfg_net! {
     pub(crate) mod net;
+    pub(crate) mod tcp;
+    pub(crate) mod udp;
+    pub(crate) mod uds;
 }
 
 /// Sets `O_NONBLOCK` with `ioctl(FIONBIO)`, one system call.

@@ -1,1 +1,355 @@
-//! Socket helpers shared by the net types.
+//! Socket helpers shared by the net types: socket creation, raw socket
+//! addresses, and the system calls the std types do not make the way ferrio
+//! needs them (non-blocking creation, `accept4`, sends without `SIGPIPE`).
+//!
+//! Every socket made here is non-blocking and close-on-exec from the system
+//! call that creates it, so no other thread can ever see (or `fork`+`exec`
+//! with) a descriptor that lacks the flags.
+
+use std::ffi::OsStr;
+use std::io::{self, IoSlice};
+use std::mem::{self, size_of};
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
+#[cfg(target_os = "android")]
+use std::os::android::net::SocketAddrExt;
+use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
+#[cfg(target_os = "linux")]
+use std::os::linux::net::SocketAddrExt;
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::net::SocketAddr as UnixSocketAddr;
+use std::{ptr, slice};
+
+use libc::{c_int, sa_family_t, socklen_t};
+
+use super::cvt;
+
+/// Added to the type of every socket ferrio creates.
+const SOCK_FLAGS: c_int = libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC;
+
+/// The most buffers one `sendmsg` takes on Linux (`UIO_MAXIOV`); more make
+/// the call fail with `EMSGSIZE`, so the rest is left for the next write.
+const MAX_IOV: usize = 1024;
+
+/// `socket(domain, ty | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)`.
+pub(crate) fn socket(domain: c_int, ty: c_int) -> io::Result<OwnedFd> {
+    // SAFETY: no pointer arguments.
+    let fd = cvt(unsafe { libc::socket(domain, ty | SOCK_FLAGS, 0) })?;
+    // SAFETY: the kernel just returned `fd`, which nothing else owns.
+    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+}
+
+/// `socketpair(AF_UNIX, ty | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)`.
+pub(crate) fn socketpair(ty: c_int) -> io::Result<(OwnedFd, OwnedFd)> {
+    let mut fds: [c_int; 2] = [-1, -1];
+    // SAFETY: `fds` is a live array of the two `c_int`s the kernel writes.
+    cvt(unsafe { libc::socketpair(libc::AF_UNIX, ty | SOCK_FLAGS, 0, fds.as_mut_ptr()) })?;
+    // SAFETY: on success both entries are new descriptors owned by nobody
+    // else.
+    Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
+}
+
+/// `bind(fd, addr)`.
+pub(crate) fn bind(fd: BorrowedFd<'_>, addr: &RawSockAddr) -> io::Result<()> {
+    // SAFETY: `addr.as_ptr()` points at `addr.len()` initialised bytes that
+    // live for the whole call (see `RawSockAddr`).
+    cvt(unsafe { libc::bind(fd.as_raw_fd(), addr.as_ptr(), addr.len()) }).map(drop)
+}
+
+/// A non-blocking `connect(fd, addr)`: `EINPROGRESS` means the handshake
+/// goes on in the background and counts as success.
+pub(crate) fn connect(fd: BorrowedFd<'_>, addr: &RawSockAddr) -> io::Result<()> {
+    // SAFETY: as in `bind`.
+    match cvt(unsafe { libc::connect(fd.as_raw_fd(), addr.as_ptr(), addr.len()) }) {
+        Ok(_) => Ok(()),
+        Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// `listen(fd, backlog)`.
+pub(crate) fn listen(fd: BorrowedFd<'_>, backlog: c_int) -> io::Result<()> {
+    // SAFETY: no pointer arguments.
+    cvt(unsafe { libc::listen(fd.as_raw_fd(), backlog) }).map(drop)
+}
+
+/// `accept4(fd, .., SOCK_NONBLOCK | SOCK_CLOEXEC)`: the new connection and
+/// the peer's address as the kernel wrote it.
+pub(crate) fn accept(fd: BorrowedFd<'_>) -> io::Result<(OwnedFd, RawSockAddr)> {
+    let mut addr = RawSockAddr::empty();
+    // SAFETY: `addr.buf` is writable for `addr.len` bytes, the size the
+    // kernel is told through the length pointer; it writes at most that
+    // many and stores the real length back into `addr.len`.
+    let new = cvt(unsafe {
+        libc::accept4(fd.as_raw_fd(), addr.as_mut_ptr(), &mut addr.len, SOCK_FLAGS)
+    })?;
+    // SAFETY: the kernel just returned `new`, which nothing else owns.
+    let new = unsafe { OwnedFd::from_raw_fd(new) };
+    Ok((new, addr))
+}
+
+/// `send(fd, buf, MSG_NOSIGNAL)`: a write that fails with `EPIPE` instead
+/// of raising `SIGPIPE`. Only the system call, so it is async-signal-safe.
+#[inline]
+pub(crate) fn send(fd: BorrowedFd<'_>, buf: &[u8]) -> io::Result<usize> {
+    // SAFETY: `buf` is readable for `buf.len()` bytes during the call.
+    let n = cvt(unsafe {
+        libc::send(fd.as_raw_fd(), buf.as_ptr().cast(), buf.len(), libc::MSG_NOSIGNAL)
+    })?;
+    Ok(n as usize)
+}
+
+/// `sendmsg(fd, bufs, MSG_NOSIGNAL)`: the vectored form of [`send`]
+/// (`writev` has no way to suppress `SIGPIPE`).
+#[inline]
+pub(crate) fn send_vectored(fd: BorrowedFd<'_>, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+    let bufs = &bufs[..bufs.len().min(MAX_IOV)];
+    // SAFETY: `msghdr` is a plain C struct (pointers, integers and, on
+    // some targets, padding fields) for which all zeroes is a valid value:
+    // no name, no buffers, no control data.
+    let mut msg: libc::msghdr = unsafe { mem::zeroed() };
+    // `IoSlice` is documented to be ABI-compatible with `iovec` on Unix,
+    // and `sendmsg` only reads the buffers, despite the `*mut` type.
+    msg.msg_iov = bufs.as_ptr() as *mut libc::iovec;
+    msg.msg_iovlen = bufs.len() as _;
+    // SAFETY: `msg` points at `bufs.len()` `iovec`s, each describing a
+    // buffer that stays borrowed (and so alive) for the whole call.
+    let n = cvt(unsafe { libc::sendmsg(fd.as_raw_fd(), &msg, libc::MSG_NOSIGNAL) })?;
+    Ok(n as usize)
+}
+
+/// `sendto(fd, buf, MSG_NOSIGNAL, addr)`.
+pub(crate) fn send_to(fd: BorrowedFd<'_>, buf: &[u8], addr: &RawSockAddr) -> io::Result<usize> {
+    // SAFETY: `buf` is readable for `buf.len()` bytes and `addr` for
+    // `addr.len()` bytes during the call.
+    let n = cvt(unsafe {
+        libc::sendto(
+            fd.as_raw_fd(),
+            buf.as_ptr().cast(),
+            buf.len(),
+            libc::MSG_NOSIGNAL,
+            addr.as_ptr(),
+            addr.len(),
+        )
+    })?;
+    Ok(n as usize)
+}
+
+/// `setsockopt` of an `int` option.
+pub(crate) fn setsockopt_int(fd: BorrowedFd<'_>, level: c_int, name: c_int, value: c_int) -> io::Result<()> {
+    // SAFETY: the kernel reads one `c_int` from a live local, whose size is
+    // the length passed.
+    cvt(unsafe {
+        libc::setsockopt(
+            fd.as_raw_fd(),
+            level,
+            name,
+            ptr::addr_of!(value).cast(),
+            size_of::<c_int>() as socklen_t,
+        )
+    })
+    .map(drop)
+}
+
+/// `getsockopt` of an `int` option.
+pub(crate) fn getsockopt_int(fd: BorrowedFd<'_>, level: c_int, name: c_int) -> io::Result<c_int> {
+    let mut value: c_int = 0;
+    let mut len = size_of::<c_int>() as socklen_t;
+    // SAFETY: the kernel writes at most `len` bytes into the live local
+    // `value`, which is exactly `len` bytes long, and updates `len`.
+    cvt(unsafe {
+        libc::getsockopt(
+            fd.as_raw_fd(),
+            level,
+            name,
+            ptr::addr_of_mut!(value).cast(),
+            &mut len,
+        )
+    })?;
+    Ok(value)
+}
+
+/// Room for any socket address ferrio passes to or gets from the kernel.
+///
+/// Each variant starts with the address family, so the family can be read
+/// through any of them.
+#[repr(C)]
+#[derive(Clone, Copy)]
+union SockAddrBuf {
+    v4: libc::sockaddr_in,
+    v6: libc::sockaddr_in6,
+    un: libc::sockaddr_un,
+    storage: libc::sockaddr_storage,
+}
+
+/// A socket address in the kernel's layout, and its length.
+///
+/// Invariant: every byte of `buf` is initialised (it starts zeroed), and
+/// `len` never exceeds `size_of::<SockAddrBuf>()`, so `as_ptr()` is always
+/// valid for `len()` bytes.
+pub(crate) struct RawSockAddr {
+    buf: SockAddrBuf,
+    len: socklen_t,
+}
+
+impl RawSockAddr {
+    /// All zeroes, `len` = the whole buffer: ready to be filled by the
+    /// kernel.
+    fn empty() -> RawSockAddr {
+        RawSockAddr {
+            // SAFETY: the variants are C structs of integers and integer
+            // arrays, for which all zeroes is a valid value.
+            buf: unsafe { mem::zeroed() },
+            len: size_of::<SockAddrBuf>() as socklen_t,
+        }
+    }
+
+    fn as_ptr(&self) -> *const libc::sockaddr {
+        ptr::addr_of!(self.buf).cast()
+    }
+
+    fn as_mut_ptr(&mut self) -> *mut libc::sockaddr {
+        ptr::addr_of_mut!(self.buf).cast()
+    }
+
+    fn len(&self) -> socklen_t {
+        self.len
+    }
+
+    fn family(&self) -> c_int {
+        // SAFETY: every variant begins with the family field and the buffer
+        // is always fully initialised (see the type's invariant).
+        c_int::from(unsafe { self.buf.storage.ss_family })
+    }
+
+    /// The kernel form of an IP socket address.
+    pub(crate) fn from_inet(addr: &SocketAddr) -> RawSockAddr {
+        let mut raw = RawSockAddr::empty();
+        match addr {
+            SocketAddr::V4(a) => {
+                // SAFETY: as in `empty`, all zeroes is a valid `sockaddr_in`.
+                let mut sin: libc::sockaddr_in = unsafe { mem::zeroed() };
+                sin.sin_family = libc::AF_INET as sa_family_t;
+                sin.sin_port = a.port().to_be();
+                // The octets are in network order already; keep their
+                // order in memory.
+                sin.sin_addr.s_addr = u32::from_ne_bytes(a.ip().octets());
+                raw.buf.v4 = sin;
+                raw.len = size_of::<libc::sockaddr_in>() as socklen_t;
+            }
+            SocketAddr::V6(a) => {
+                // SAFETY: as in `empty`, all zeroes is a valid `sockaddr_in6`.
+                let mut sin6: libc::sockaddr_in6 = unsafe { mem::zeroed() };
+                sin6.sin6_family = libc::AF_INET6 as sa_family_t;
+                sin6.sin6_port = a.port().to_be();
+                sin6.sin6_addr.s6_addr = a.ip().octets();
+                // Passed through as std does, in both directions.
+                sin6.sin6_flowinfo = a.flowinfo();
+                sin6.sin6_scope_id = a.scope_id();
+                raw.buf.v6 = sin6;
+                raw.len = size_of::<libc::sockaddr_in6>() as socklen_t;
+            }
+        }
+        raw
+    }
+
+    /// The IP socket address the kernel wrote.
+    pub(crate) fn to_inet(&self) -> io::Result<SocketAddr> {
+        let len = self.len as usize;
+        match self.family() {
+            libc::AF_INET if len >= size_of::<libc::sockaddr_in>() => {
+                // SAFETY: the family says the kernel wrote a `sockaddr_in`,
+                // and any bytes are a valid `sockaddr_in` anyway.
+                let sin = unsafe { self.buf.v4 };
+                let ip = Ipv4Addr::from(sin.sin_addr.s_addr.to_ne_bytes());
+                Ok(SocketAddr::V4(SocketAddrV4::new(ip, u16::from_be(sin.sin_port))))
+            }
+            libc::AF_INET6 if len >= size_of::<libc::sockaddr_in6>() => {
+                // SAFETY: as above, for `sockaddr_in6`.
+                let sin6 = unsafe { self.buf.v6 };
+                Ok(SocketAddr::V6(SocketAddrV6::new(
+                    Ipv6Addr::from(sin6.sin6_addr.s6_addr),
+                    u16::from_be(sin6.sin6_port),
+                    sin6.sin6_flowinfo,
+                    sin6.sin6_scope_id,
+                )))
+            }
+            _ => Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "the kernel returned a socket address that is not IPv4 or IPv6",
+            )),
+        }
+    }
+
+    /// The kernel form of a Unix socket address: a pathname (NUL-terminated),
+    /// a Linux abstract name (`sun_path[0] = 0`, no terminator; the length
+    /// covers exactly the name), or unnamed (the family alone).
+    pub(crate) fn from_unix(addr: &UnixSocketAddr) -> io::Result<RawSockAddr> {
+        let mut raw = RawSockAddr::empty();
+        // SAFETY: as in `empty`, all zeroes is a valid `sockaddr_un`.
+        let mut sun: libc::sockaddr_un = unsafe { mem::zeroed() };
+        sun.sun_family = libc::AF_UNIX as sa_family_t;
+        let (bytes, start, terminator) = if let Some(path) = addr.as_pathname() {
+            (path.as_os_str().as_bytes(), 0, 1)
+        } else if let Some(name) = addr.as_abstract_name() {
+            (name, 1, 0)
+        } else {
+            (&[][..], 0, 0)
+        };
+        // std never builds a longer address; checked so that a change there
+        // becomes an error here rather than a panic.
+        if start + bytes.len() + terminator > sun.sun_path.len() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "Unix socket address longer than sun_path",
+            ));
+        }
+        for (dst, &src) in sun.sun_path[start..].iter_mut().zip(bytes) {
+            *dst = src as libc::c_char;
+        }
+        raw.buf.un = sun;
+        raw.len = (sun_path_offset() + start + bytes.len() + terminator) as socklen_t;
+        Ok(raw)
+    }
+
+    /// The std form of the Unix socket address the kernel wrote, built
+    /// without any system call. `None` when std cannot build it this way
+    /// (only a pathname that fills `sun_path` with no terminator); the
+    /// caller then asks the kernel through std (`getpeername`).
+    ///
+    /// Unnamed addresses: std offers no constructor for them, but
+    /// `SocketAddr::from_pathname("")` gives one, because std sets the
+    /// length to the family alone for an empty path, which is exactly how
+    /// the kernel reports an unnamed socket. It costs no system call and no
+    /// allocation; the tests check that the result `is_unnamed()`.
+    pub(crate) fn to_unix(&self) -> Option<UnixSocketAddr> {
+        if self.family() != libc::AF_UNIX {
+            return None;
+        }
+        let offset = sun_path_offset();
+        // SAFETY: the family says the kernel wrote a `sockaddr_un`, and the
+        // buffer is initialised whatever it wrote.
+        let sun = unsafe { self.buf.un };
+        let n = (self.len as usize)
+            .saturating_sub(offset)
+            .min(sun.sun_path.len());
+        // SAFETY: `c_char` and `u8` have the same size and alignment and
+        // every bit pattern is valid for both; `n` is within the array.
+        let path: &[u8] = unsafe { slice::from_raw_parts(sun.sun_path.as_ptr().cast::<u8>(), n) };
+        match path.first() {
+            None => UnixSocketAddr::from_pathname("").ok(),
+            Some(0) => UnixSocketAddr::from_abstract_name(&path[1..]).ok(),
+            Some(_) => {
+                let end = path.iter().position(|&b| b == 0).unwrap_or(path.len());
+                UnixSocketAddr::from_pathname(OsStr::from_bytes(&path[..end])).ok()
+            }
+        }
+    }
+}
+
+/// Where `sun_path` starts in `sockaddr_un` (`offset_of!` is newer than the
+/// MSRV).
+fn sun_path_offset() -> usize {
+    // SAFETY: as in `RawSockAddr::empty`.
+    let sun: libc::sockaddr_un = unsafe { mem::zeroed() };
+    ptr::addr_of!(sun.sun_path) as usize - ptr::addr_of!(sun) as usize
+}

@@ -1,0 +1,248 @@
+use std::io::{self, IoSlice, IoSliceMut, Read, Write};
+use std::net::{self, Shutdown, SocketAddr};
+use std::os::fd::AsFd;
+
+use crate::io_source::IoSource;
+use crate::sys;
+
+/// A non-blocking TCP stream between a local and a remote socket.
+///
+/// Use it for a TCP connection driven by a [`Poll`](crate::Poll): one you
+/// open with [`connect`](TcpStream::connect) or one a
+/// [`TcpListener`](crate::net::TcpListener) accepted. Register it for the
+/// readiness you need, then read or write until the call returns
+/// [`WouldBlock`](io::ErrorKind::WouldBlock).
+///
+/// Both `TcpStream` and `&TcpStream` implement [`Read`] and [`Write`], so one
+/// task can read while another writes through a shared reference. Writes
+/// never raise `SIGPIPE`.
+///
+/// # Examples
+///
+/// ```
+/// # #[cfg(all(feature = "os-poll", feature = "net"))]
+/// # fn main() -> std::io::Result<()> {
+/// use std::io::Write;
+/// use std::time::Duration;
+///
+/// use ferrio::net::{TcpListener, TcpStream};
+/// use ferrio::{Events, Interest, Poll, Token};
+///
+/// let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap())?;
+///
+/// let mut poll = Poll::new()?;
+/// let mut events = Events::with_capacity(16);
+/// let mut stream = TcpStream::connect(listener.local_addr()?)?;
+/// poll.registry().register(&mut stream, Token(0), Interest::WRITABLE)?;
+///
+/// // Writable means the connection attempt finished, successfully or not.
+/// loop {
+///     poll.poll(&mut events, Some(Duration::from_secs(5)))?;
+///     if events.iter().any(|e| e.token() == Token(0) && e.is_writable()) {
+///         break;
+///     }
+/// }
+/// if let Some(err) = stream.take_error()? {
+///     return Err(err);
+/// }
+/// assert_eq!(stream.peer_addr()?, listener.local_addr()?);
+/// stream.write_all(b"hello")?;
+/// # Ok(())
+/// # }
+/// # #[cfg(not(all(feature = "os-poll", feature = "net")))]
+/// # fn main() {}
+/// ```
+pub struct TcpStream {
+    inner: IoSource<net::TcpStream>,
+}
+
+impl TcpStream {
+    /// Opens a TCP connection to `addr` without waiting for it.
+    ///
+    /// The socket is non-blocking and close-on-exec. The call returns as
+    /// soon as the handshake has started, so the stream **may not be
+    /// connected yet**. To learn the outcome:
+    ///
+    /// 1. register the stream for [`WRITABLE`](crate::Interest::WRITABLE)
+    ///    and wait for an event (writable, or error);
+    /// 2. call [`take_error`](TcpStream::take_error): `Some(err)` means the
+    ///    connection failed (for example `ConnectionRefused`);
+    /// 3. call [`peer_addr`](TcpStream::peer_addr): `Ok` means connected;
+    ///    `NotConnected` (or `EINPROGRESS`) means not yet, so wait for the
+    ///    next event.
+    ///
+    /// # Errors
+    ///
+    /// Errors the kernel reports at once, for example `ConnectionRefused`
+    /// for a local port with no listener, or `NetworkUnreachable`.
+    pub fn connect(addr: SocketAddr) -> io::Result<TcpStream> {
+        sys::tcp::connect(addr).map(TcpStream::from_std)
+    }
+
+    /// Wraps a std stream, for example one connected with options ferrio
+    /// has no method for.
+    ///
+    /// The blocking mode is left unchanged: call
+    /// [`std::net::TcpStream::set_nonblocking`] first, since a blocking
+    /// stream would block the event loop.
+    pub fn from_std(stream: net::TcpStream) -> TcpStream {
+        TcpStream {
+            inner: IoSource::new(stream),
+        }
+    }
+
+    /// Returns the address of the remote end. Fails with `NotConnected`
+    /// while a [`connect`](TcpStream::connect) is still in progress.
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        self.inner.peer_addr()
+    }
+
+    /// Returns the address of the local end.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.inner.local_addr()
+    }
+
+    /// Shuts down the read half, the write half, or both. Shutting down
+    /// writes sends a FIN: the peer reads end-of-file after the data
+    /// already sent.
+    pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
+        self.inner.shutdown(how)
+    }
+
+    /// Sets `TCP_NODELAY`: `true` disables Nagle's algorithm, so small
+    /// writes go out at once instead of being coalesced. Use it for
+    /// request/response protocols sensitive to latency.
+    pub fn set_nodelay(&self, nodelay: bool) -> io::Result<()> {
+        self.inner.set_nodelay(nodelay)
+    }
+
+    /// Returns `TCP_NODELAY` (see [`set_nodelay`](TcpStream::set_nodelay)).
+    pub fn nodelay(&self) -> io::Result<bool> {
+        self.inner.nodelay()
+    }
+
+    /// Sets `IP_TTL`, the time-to-live of the packets this socket sends.
+    pub fn set_ttl(&self, ttl: u32) -> io::Result<()> {
+        self.inner.set_ttl(ttl)
+    }
+
+    /// Returns `IP_TTL` (see [`set_ttl`](TcpStream::set_ttl)).
+    pub fn ttl(&self) -> io::Result<u32> {
+        self.inner.ttl()
+    }
+
+    /// Returns and clears the pending socket error (`SO_ERROR`), if any.
+    /// This is how a failed [`connect`](TcpStream::connect) reports its
+    /// error.
+    pub fn take_error(&self) -> io::Result<Option<io::Error>> {
+        self.inner.take_error()
+    }
+
+    /// Reads received data without removing it from the queue
+    /// (`MSG_PEEK`): the next read returns the same bytes.
+    ///
+    /// Fails with [`WouldBlock`](io::ErrorKind::WouldBlock) when nothing has
+    /// arrived; the next readable event still comes as usual.
+    pub fn peek(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.inner.do_io(|inner| inner.peek(buf))
+    }
+
+    /// Runs `f`, an I/O operation of the caller's own on this socket (for
+    /// example a system call through [`AsRawFd`](std::os::fd::AsRawFd) with
+    /// flags ferrio has no method for), through ferrio's common I/O path.
+    ///
+    /// `f` must return [`WouldBlock`](io::ErrorKind::WouldBlock) the way a
+    /// non-blocking system call does, so that readiness keeps working on
+    /// every backend. Do not use it for ferrio's own methods: they already
+    /// take that path.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(all(feature = "os-poll", feature = "net"))]
+    /// # fn main() -> std::io::Result<()> {
+    /// use std::io;
+    /// use std::os::fd::AsRawFd;
+    ///
+    /// use ferrio::net::{TcpListener, TcpStream};
+    ///
+    /// let listener = TcpListener::bind("127.0.0.1:0".parse().unwrap())?;
+    /// let stream = TcpStream::connect(listener.local_addr()?)?;
+    ///
+    /// // How many bytes are waiting to be read (`FIONREAD`).
+    /// let pending = stream.try_io(|| {
+    ///     let mut n: libc::c_int = 0;
+    ///     // SAFETY: FIONREAD writes one `c_int` into `n`.
+    ///     if unsafe { libc::ioctl(stream.as_raw_fd(), libc::FIONREAD, &mut n) } == -1 {
+    ///         return Err(io::Error::last_os_error());
+    ///     }
+    ///     Ok(n)
+    /// })?;
+    /// assert_eq!(pending, 0);
+    /// # Ok(())
+    /// # }
+    /// # #[cfg(not(all(feature = "os-poll", feature = "net")))]
+    /// # fn main() {}
+    /// ```
+    pub fn try_io<F, T>(&self, f: F) -> io::Result<T>
+    where
+        F: FnOnce() -> io::Result<T>,
+    {
+        self.inner.do_io(|_| f())
+    }
+}
+
+impl Read for TcpStream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        (&*self).read(buf)
+    }
+
+    fn read_vectored(&mut self, bufs: &mut [IoSliceMut<'_>]) -> io::Result<usize> {
+        (&*self).read_vectored(bufs)
+    }
+}
+
+impl Read for &TcpStream {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.inner.do_io(|mut inner| inner.read(buf))
+    }
+
+    fn read_vectored(&mut self, bufs: &mut [IoSliceMut<'_>]) -> io::Result<usize> {
+        self.inner.do_io(|mut inner| inner.read_vectored(bufs))
+    }
+}
+
+impl Write for TcpStream {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        (&*self).write(buf)
+    }
+
+    fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+        (&*self).write_vectored(bufs)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        (&*self).flush()
+    }
+}
+
+/// Writes are `send`/`sendmsg` with `MSG_NOSIGNAL`: a closed peer gives
+/// `BrokenPipe` or `ConnectionReset`, never `SIGPIPE`.
+impl Write for &TcpStream {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.inner.do_io(|inner| sys::net::send(inner.as_fd(), buf))
+    }
+
+    fn write_vectored(&mut self, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+        self.inner
+            .do_io(|inner| sys::net::send_vectored(inner.as_fd(), bufs))
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        // The kernel has taken the data already; there is no user-space
+        // buffer.
+        self.inner.do_io(|_| Ok(()))
+    }
+}
+
+net_type_common!(TcpStream, net::TcpStream);

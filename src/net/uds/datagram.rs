@@ -1,0 +1,176 @@
+use std::io;
+use std::net::Shutdown;
+use std::os::fd::AsFd;
+use std::os::unix::net::{self, SocketAddr};
+use std::path::Path;
+
+use crate::io_source::IoSource;
+use crate::sys;
+
+/// A non-blocking Unix domain datagram socket.
+///
+/// Use it to exchange whole messages with local processes, with message
+/// boundaries kept and delivery reliable (unlike UDP). Register it for
+/// [`READABLE`](crate::Interest::READABLE) and receive until the call
+/// returns [`WouldBlock`](io::ErrorKind::WouldBlock); a send to a peer whose
+/// queue is full also returns `WouldBlock`, so register
+/// [`WRITABLE`](crate::Interest::WRITABLE) to learn when to retry.
+///
+/// # Examples
+///
+/// ```
+/// # #[cfg(all(feature = "os-poll", feature = "net"))]
+/// # fn main() -> std::io::Result<()> {
+/// use std::time::Duration;
+///
+/// use ferrio::net::UnixDatagram;
+/// use ferrio::{Events, Interest, Poll, Token};
+///
+/// let (a, mut b) = UnixDatagram::pair()?;
+///
+/// let mut poll = Poll::new()?;
+/// let mut events = Events::with_capacity(16);
+/// poll.registry().register(&mut b, Token(0), Interest::READABLE)?;
+///
+/// a.send(b"one")?;
+/// a.send(b"two")?;
+/// loop {
+///     poll.poll(&mut events, Some(Duration::from_secs(5)))?;
+///     if events.iter().any(|e| e.token() == Token(0)) {
+///         break;
+///     }
+/// }
+/// let mut buf = [0; 16];
+/// let n = b.recv(&mut buf)?;
+/// assert_eq!(&buf[..n], b"one");
+/// let n = b.recv(&mut buf)?;
+/// assert_eq!(&buf[..n], b"two");
+/// # Ok(())
+/// # }
+/// # #[cfg(not(all(feature = "os-poll", feature = "net")))]
+/// # fn main() {}
+/// ```
+pub struct UnixDatagram {
+    inner: IoSource<net::UnixDatagram>,
+}
+
+impl UnixDatagram {
+    /// Creates a socket bound to the filesystem path `path`, so others can
+    /// send to it by that path.
+    ///
+    /// # Errors
+    ///
+    /// `InvalidInput` when the path does not fit in `sun_path` or contains
+    /// a NUL byte; `AddrInUse` when the path exists; other OS errors as
+    /// they are.
+    pub fn bind<P: AsRef<Path>>(path: P) -> io::Result<UnixDatagram> {
+        let address = SocketAddr::from_pathname(path)?;
+        UnixDatagram::bind_addr(&address)
+    }
+
+    /// Creates a socket bound to `address`, a pathname or, on Linux and
+    /// Android, an abstract name.
+    pub fn bind_addr(address: &SocketAddr) -> io::Result<UnixDatagram> {
+        sys::uds::datagram::bind_addr(address).map(UnixDatagram::from_std)
+    }
+
+    /// Wraps a std socket.
+    ///
+    /// The blocking mode is left unchanged: call
+    /// [`std::os::unix::net::UnixDatagram::set_nonblocking`] first, since a
+    /// blocking socket would block the event loop.
+    pub fn from_std(socket: net::UnixDatagram) -> UnixDatagram {
+        UnixDatagram {
+            inner: IoSource::new(socket),
+        }
+    }
+
+    /// Connects the socket to the socket bound at `path`: [`send`] goes
+    /// there and only datagrams from there are received.
+    ///
+    /// [`send`]: UnixDatagram::send
+    pub fn connect<P: AsRef<Path>>(&self, path: P) -> io::Result<()> {
+        self.inner.connect(path)
+    }
+
+    /// Creates a socket bound to no address, non-blocking and
+    /// close-on-exec. Use it to send to named sockets when no reply is
+    /// expected: receivers see an unnamed sender.
+    pub fn unbound() -> io::Result<UnixDatagram> {
+        sys::uds::datagram::unbound().map(UnixDatagram::from_std)
+    }
+
+    /// Creates a connected pair of unnamed sockets (`socketpair`), both
+    /// non-blocking and close-on-exec.
+    pub fn pair() -> io::Result<(UnixDatagram, UnixDatagram)> {
+        sys::uds::datagram::pair()
+            .map(|(a, b)| (UnixDatagram::from_std(a), UnixDatagram::from_std(b)))
+    }
+
+    /// Returns the address the socket is bound to (unnamed if none).
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.inner.local_addr()
+    }
+
+    /// Returns the address the socket is connected to.
+    pub fn peer_addr(&self) -> io::Result<SocketAddr> {
+        self.inner.peer_addr()
+    }
+
+    /// Receives one datagram and the sender's address (unnamed when the
+    /// sender is not bound). A datagram longer than `buf` is truncated.
+    pub fn recv_from(&self, buf: &mut [u8]) -> io::Result<(usize, SocketAddr)> {
+        self.inner.do_io(|inner| inner.recv_from(buf))
+    }
+
+    /// Receives one datagram.
+    pub fn recv(&self, buf: &mut [u8]) -> io::Result<usize> {
+        self.inner.do_io(|inner| inner.recv(buf))
+    }
+
+    /// Sends one datagram to the socket bound at `path`.
+    ///
+    /// # Errors
+    ///
+    /// `InvalidInput` when the path does not fit in `sun_path`; the OS
+    /// error otherwise, for example `WouldBlock` when the receiver's queue
+    /// is full.
+    pub fn send_to<P: AsRef<Path>>(&self, buf: &[u8], path: P) -> io::Result<usize> {
+        let path = path.as_ref();
+        self.inner
+            .do_io(|inner| sys::uds::datagram::send_to(inner, buf, path))
+    }
+
+    /// Sends one datagram to the connected peer. Fails with `BrokenPipe`
+    /// after [`shutdown`](UnixDatagram::shutdown) of the write half, without
+    /// raising `SIGPIPE`.
+    pub fn send(&self, buf: &[u8]) -> io::Result<usize> {
+        self.inner.do_io(|inner| sys::net::send(inner.as_fd(), buf))
+    }
+
+    /// Returns and clears the pending socket error (`SO_ERROR`), if any.
+    pub fn take_error(&self) -> io::Result<Option<io::Error>> {
+        self.inner.take_error()
+    }
+
+    /// Shuts down the read half, the write half, or both.
+    pub fn shutdown(&self, how: Shutdown) -> io::Result<()> {
+        self.inner.shutdown(how)
+    }
+
+    /// Runs `f`, an I/O operation of the caller's own on this socket (for
+    /// example `recvmsg` with `SCM_CREDENTIALS`, through
+    /// [`AsRawFd`](std::os::fd::AsRawFd)), through ferrio's common I/O path.
+    ///
+    /// `f` must return [`WouldBlock`](io::ErrorKind::WouldBlock) the way a
+    /// non-blocking system call does, so that readiness keeps working on
+    /// every backend.
+    pub fn try_io<F, T>(&self, f: F) -> io::Result<T>
+    where
+        F: FnOnce() -> io::Result<T>,
+    {
+        self.inner.do_io(|_| f())
+    }
+}
+
+net_type_common!(UnixDatagram, net::UnixDatagram);
