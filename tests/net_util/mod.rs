@@ -1,0 +1,279 @@
+//! Helpers shared by the `net_*` tests.
+#![allow(dead_code)]
+
+use std::io;
+use std::os::fd::RawFd;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use ferrio::event::Event;
+use ferrio::{Events, Poll, Token};
+
+/// How long a test waits for an event that must come.
+pub const LONG: Duration = Duration::from_secs(5);
+/// How long a test waits to see that an event does not come.
+pub const SHORT: Duration = Duration::from_millis(100);
+
+/// Polls once, retrying on `Interrupted`.
+pub fn poll_once(poll: &mut Poll, events: &mut Events, timeout: Duration) {
+    loop {
+        match poll.poll(events, Some(timeout)) {
+            Ok(()) => return,
+            Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
+            Err(err) => panic!("poll failed: {err}"),
+        }
+    }
+}
+
+/// Polls until an event for `token` satisfying `pred` arrives and returns
+/// it; panics after `LONG`.
+pub fn expect_event(
+    poll: &mut Poll,
+    events: &mut Events,
+    token: Token,
+    pred: impl Fn(&Event) -> bool,
+) -> Event {
+    let deadline = Instant::now() + LONG;
+    let mut seen = Vec::new();
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        assert!(!left.is_zero(), "no matching event for {token:?}; saw {seen:?}");
+        poll_once(poll, events, left);
+        for event in events.iter() {
+            if event.token() == token && pred(event) {
+                return event.clone();
+            }
+            seen.push(event.clone());
+        }
+    }
+}
+
+/// Asserts that no event for `token` arrives within `SHORT`.
+pub fn expect_no_event(poll: &mut Poll, events: &mut Events, token: Token) {
+    let deadline = Instant::now() + SHORT;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            return;
+        }
+        poll_once(poll, events, left);
+        for event in events.iter() {
+            assert_ne!(event.token(), token, "unexpected event {event:?}");
+        }
+    }
+}
+
+/// Retries `op` while it returns `WouldBlock`, polling in between, until it
+/// succeeds or fails otherwise. Panics after `LONG`.
+pub fn retry<T>(
+    poll: &mut Poll,
+    events: &mut Events,
+    mut op: impl FnMut() -> io::Result<T>,
+) -> io::Result<T> {
+    let deadline = Instant::now() + LONG;
+    loop {
+        match op() {
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+            other => return other,
+        }
+        let left = deadline.saturating_duration_since(Instant::now());
+        assert!(!left.is_zero(), "operation still WouldBlock after {LONG:?}");
+        poll_once(poll, events, left.min(Duration::from_millis(50)));
+    }
+}
+
+/// Asserts that `res` is an error of kind `WouldBlock`.
+#[track_caller]
+pub fn assert_would_block<T: std::fmt::Debug>(res: io::Result<T>) {
+    match res {
+        Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+        other => panic!("expected WouldBlock, got {other:?}"),
+    }
+}
+
+/// A fresh path in the temporary directory, which does not exist yet.
+pub fn temp_path(tag: &str) -> PathBuf {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    let path = std::env::temp_dir().join(format!("ferrio-net-{}-{n}-{tag}", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    path
+}
+
+/// A fresh abstract socket name.
+pub fn abstract_name(tag: &str) -> Vec<u8> {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    format!("ferrio-net-{}-{n}-{tag}", std::process::id()).into_bytes()
+}
+
+/// Removes the file at `path` when dropped.
+pub struct RemoveOnDrop(pub PathBuf);
+
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// True if `O_NONBLOCK` is set on `fd`.
+pub fn is_nonblocking(fd: RawFd) -> bool {
+    // SAFETY: F_GETFL takes no pointer; a bad fd only returns -1.
+    let flags = unsafe { libc::fcntl(fd, libc::F_GETFL) };
+    assert!(flags >= 0, "F_GETFL: {}", io::Error::last_os_error());
+    flags & libc::O_NONBLOCK != 0
+}
+
+/// True if `FD_CLOEXEC` is set on `fd`.
+pub fn is_cloexec(fd: RawFd) -> bool {
+    // SAFETY: F_GETFD takes no pointer; a bad fd only returns -1.
+    let flags = unsafe { libc::fcntl(fd, libc::F_GETFD) };
+    assert!(flags >= 0, "F_GETFD: {}", io::Error::last_os_error());
+    flags & libc::FD_CLOEXEC != 0
+}
+
+/// Reads an `int` socket option.
+pub fn sockopt(fd: RawFd, level: libc::c_int, name: libc::c_int) -> libc::c_int {
+    let mut value: libc::c_int = 0;
+    let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
+    // SAFETY: `value` is a live c_int and `len` its size.
+    let ret = unsafe { libc::getsockopt(fd, level, name, (&mut value as *mut libc::c_int).cast(), &mut len) };
+    assert_eq!(ret, 0, "getsockopt: {}", io::Error::last_os_error());
+    value
+}
+
+/// Sets an `int` socket option.
+pub fn set_sockopt(fd: RawFd, level: libc::c_int, name: libc::c_int, value: libc::c_int) {
+    // SAFETY: `value` is a live c_int and the length is its size.
+    let ret = unsafe {
+        libc::setsockopt(
+            fd,
+            level,
+            name,
+            (&value as *const libc::c_int).cast(),
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        )
+    };
+    assert_eq!(ret, 0, "setsockopt: {}", io::Error::last_os_error());
+}
+
+/// Makes the next close of `fd` send a RST instead of a FIN
+/// (`SO_LINGER` with a zero timeout).
+pub fn set_linger_zero(fd: RawFd) {
+    let linger = libc::linger { l_onoff: 1, l_linger: 0 };
+    // SAFETY: `linger` is a live struct and the length is its size.
+    let ret = unsafe {
+        libc::setsockopt(
+            fd,
+            libc::SOL_SOCKET,
+            libc::SO_LINGER,
+            (&linger as *const libc::linger).cast(),
+            std::mem::size_of::<libc::linger>() as libc::socklen_t,
+        )
+    };
+    assert_eq!(ret, 0, "SO_LINGER: {}", io::Error::last_os_error());
+}
+
+/// Reads an integer from a file under /proc/sys.
+pub fn sysctl(path: &str) -> Option<i64> {
+    std::fs::read_to_string(path).ok()?.trim().parse().ok()
+}
+
+/// Compile-time checks that `T` is `Send + Sync + Unpin`.
+pub fn assert_send_sync_unpin<T: Send + Sync + Unpin>() {}
+
+/// Fails to compile if `$ty` implements `Clone`: with a `Clone` type the
+/// two blanket impls both apply and the call is ambiguous.
+#[macro_export]
+macro_rules! assert_not_clone {
+    ($ty:ty) => {{
+        trait AmbiguousIfClone<A> {
+            fn check() {}
+        }
+        impl<T: ?Sized> AmbiguousIfClone<()> for T {}
+        #[allow(dead_code)]
+        struct IsClone;
+        impl<T: ?Sized + Clone> AmbiguousIfClone<IsClone> for T {}
+        <$ty as AmbiguousIfClone<_>>::check();
+    }};
+}
+
+/// The environment variable that makes a re-executed test binary run the
+/// body of one test instead of spawning it again.
+const CHILD_VAR: &str = "FERRIO_NET_CHILD";
+
+/// What a child test process is expected to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChildOutcome {
+    /// Exit successfully after running the test body.
+    Pass,
+    /// Be killed by this signal.
+    Signal(i32),
+}
+
+/// Runs `body` in a child process: the test binary re-executed with only
+/// the test `name` selected. Returns in the parent once the child ended as
+/// `expected`; in the child, runs `body` and returns.
+///
+/// Use it for tests that change process-wide state (signal dispositions,
+/// resource limits) or that could kill the process when the code is wrong.
+pub fn in_child(name: &str, expected: ChildOutcome, body: impl FnOnce()) {
+    if std::env::var(CHILD_VAR).as_deref() == Ok(name) {
+        body();
+        return;
+    }
+    let exe = std::env::current_exe().expect("current_exe");
+    let mut child = Command::new(exe)
+        .args([name, "--exact", "--nocapture", "--test-threads=1"])
+        .env(CHILD_VAR, name)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn the test binary");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("try_wait") {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("child for {name} did not finish in 30 s");
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    let out = child.wait_with_output().expect("child output");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    use std::os::unix::process::ExitStatusExt;
+    match expected {
+        ChildOutcome::Pass => {
+            assert!(
+                status.success(),
+                "child for {name} failed: {status:?} (signal {:?})\nstdout:\n{stdout}\nstderr:\n{stderr}",
+                status.signal()
+            );
+            assert!(
+                stdout.contains("1 passed"),
+                "child for {name} did not run the test\nstdout:\n{stdout}"
+            );
+        }
+        ChildOutcome::Signal(sig) => {
+            assert_eq!(
+                status.signal(),
+                Some(sig),
+                "child for {name} was expected to die by signal {sig}: {status:?}\nstdout:\n{stdout}\nstderr:\n{stderr}"
+            );
+        }
+    }
+}
+
+/// Sets `SIGPIPE` back to its default action (terminate), as it is in a
+/// program whose `main` is not Rust's.
+pub fn default_sigpipe() {
+    // SAFETY: installing the default disposition; no handler code involved.
+    let prev = unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
+    assert_ne!(prev, libc::SIG_ERR, "signal: {}", io::Error::last_os_error());
+}
