@@ -46,7 +46,10 @@ struct Client {
 fn main() -> io::Result<()> {
     let addr: SocketAddr = match std::env::args().nth(1) {
         Some(arg) => arg.parse().map_err(|e| {
-            io::Error::new(io::ErrorKind::InvalidInput, format!("bad address {arg:?}: {e}"))
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("bad address {arg:?}: {e}"),
+            )
         })?,
         None => DEFAULT_ADDR.parse().expect("the default address is valid"),
     };

@@ -28,7 +28,10 @@ const MAX_QUEUED: usize = 1024;
 fn main() -> io::Result<()> {
     let addr: SocketAddr = match std::env::args().nth(1) {
         Some(arg) => arg.parse().map_err(|e| {
-            io::Error::new(io::ErrorKind::InvalidInput, format!("bad address {arg:?}: {e}"))
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("bad address {arg:?}: {e}"),
+            )
         })?,
         None => DEFAULT_ADDR.parse().expect("the default address is valid"),
     };

@@ -19,7 +19,10 @@ use net_util::*;
 
 fn assert_pipe_error(err: io::Error) {
     assert!(
-        matches!(err.kind(), io::ErrorKind::BrokenPipe | io::ErrorKind::ConnectionReset),
+        matches!(
+            err.kind(),
+            io::ErrorKind::BrokenPipe | io::ErrorKind::ConnectionReset
+        ),
         "unexpected error: {err}"
     );
 }
@@ -37,7 +40,10 @@ fn tcp_with_closed_peer() -> TcpStream {
     // Writing into the closed connection draws a RST from the peer.
     let deadline = Instant::now() + LONG;
     loop {
-        assert!(Instant::now() < deadline, "the peer never reset the connection");
+        assert!(
+            Instant::now() < deadline,
+            "the peer never reset the connection"
+        );
         match (&client).write(b"x") {
             Ok(_) => std::thread::sleep(Duration::from_millis(5)),
             Err(e) => {
@@ -168,10 +174,15 @@ fn udp_send_with_default_sigpipe() {
         socket.connect(peer.local_addr().unwrap()).unwrap();
         // UdpSocket has no `shutdown` method; the system call still works.
         // SAFETY: plain system call on a live descriptor.
-        assert_eq!(unsafe { libc::shutdown(socket.as_raw_fd(), libc::SHUT_WR) }, 0);
+        assert_eq!(
+            unsafe { libc::shutdown(socket.as_raw_fd(), libc::SHUT_WR) },
+            0
+        );
         let err = socket.send(b"x").unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::BrokenPipe, "{err}");
-        let err = socket.send_to(b"x", peer.local_addr().unwrap()).unwrap_err();
+        let err = socket
+            .send_to(b"x", peer.local_addr().unwrap())
+            .unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::BrokenPipe, "{err}");
     });
 }

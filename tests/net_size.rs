@@ -10,12 +10,30 @@ fn net_types_have_the_size_of_their_std_counterparts() {
 
     use ferrio::net;
 
-    assert_eq!(size_of::<net::TcpListener>(), size_of::<std::net::TcpListener>());
-    assert_eq!(size_of::<net::TcpStream>(), size_of::<std::net::TcpStream>());
-    assert_eq!(size_of::<net::UdpSocket>(), size_of::<std::net::UdpSocket>());
-    assert_eq!(size_of::<net::UnixListener>(), size_of::<unix::UnixListener>());
+    assert_eq!(
+        size_of::<net::TcpListener>(),
+        size_of::<std::net::TcpListener>()
+    );
+    assert_eq!(
+        size_of::<net::TcpStream>(),
+        size_of::<std::net::TcpStream>()
+    );
+    assert_eq!(
+        size_of::<net::UdpSocket>(),
+        size_of::<std::net::UdpSocket>()
+    );
+    assert_eq!(
+        size_of::<net::UnixListener>(),
+        size_of::<unix::UnixListener>()
+    );
     assert_eq!(size_of::<net::UnixStream>(), size_of::<unix::UnixStream>());
-    assert_eq!(size_of::<net::UnixDatagram>(), size_of::<unix::UnixDatagram>());
+    assert_eq!(
+        size_of::<net::UnixDatagram>(),
+        size_of::<unix::UnixDatagram>()
+    );
     // And an `Option` of one costs nothing extra either (the fd niche).
-    assert_eq!(size_of::<Option<net::TcpStream>>(), size_of::<std::net::TcpStream>());
+    assert_eq!(
+        size_of::<Option<net::TcpStream>>(),
+        size_of::<std::net::TcpStream>()
+    );
 }

@@ -41,7 +41,10 @@ fn bind_creates_a_nonblocking_cloexec_reuseaddr_listener() {
     assert!(is_cloexec(fd));
     assert_eq!(sockopt(fd, libc::SOL_SOCKET, libc::SO_REUSEADDR), 1);
     assert_eq!(sockopt(fd, libc::SOL_SOCKET, libc::SO_ACCEPTCONN), 1);
-    assert_eq!(sockopt(fd, libc::SOL_SOCKET, libc::SO_TYPE), libc::SOCK_STREAM);
+    assert_eq!(
+        sockopt(fd, libc::SOL_SOCKET, libc::SO_TYPE),
+        libc::SOCK_STREAM
+    );
     let addr = listener.local_addr().unwrap();
     assert_eq!(addr.ip(), localhost().ip());
     assert_ne!(addr.port(), 0);
@@ -164,7 +167,10 @@ fn ttl_round_trips() {
     let listener = TcpListener::bind(localhost()).unwrap();
     listener.set_ttl(42).unwrap();
     assert_eq!(listener.ttl().unwrap(), 42);
-    assert_eq!(sockopt(listener.as_raw_fd(), libc::IPPROTO_IP, libc::IP_TTL), 42);
+    assert_eq!(
+        sockopt(listener.as_raw_fd(), libc::IPPROTO_IP, libc::IP_TTL),
+        42
+    );
 }
 
 #[test]
@@ -228,7 +234,10 @@ fn emfile_on_accept_leaves_the_listener_usable() {
             expect_event(&mut poll, &mut events, LISTENER, |e| e.is_readable());
 
             // Use up every descriptor the (lowered) limit allows.
-            let limit = libc::rlimit { rlim_cur: 64, rlim_max: 64 };
+            let limit = libc::rlimit {
+                rlim_cur: 64,
+                rlim_max: 64,
+            };
             // SAFETY: `limit` is a live struct the kernel only reads.
             assert_eq!(unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &limit) }, 0);
             let mut hog = Vec::new();

@@ -39,7 +39,11 @@ fn read_exact_polled(
     let mut buf = [0; 4096];
     let deadline = Instant::now() + LONG;
     while out.len() < n {
-        assert!(Instant::now() < deadline, "read only {} of {n} bytes", out.len());
+        assert!(
+            Instant::now() < deadline,
+            "read only {} of {n} bytes",
+            out.len()
+        );
         match stream.read(&mut buf) {
             Ok(0) => panic!("unexpected end of stream after {} bytes", out.len()),
             Ok(k) => out.extend_from_slice(&buf[..k]),
@@ -107,7 +111,10 @@ fn connect_completion_protocol() {
 fn connect_to_a_closed_port_is_refused() {
     let mut poll = Poll::new().unwrap();
     let mut events = Events::with_capacity(8);
-    let addr = TcpListener::bind(localhost()).unwrap().local_addr().unwrap();
+    let addr = TcpListener::bind(localhost())
+        .unwrap()
+        .local_addr()
+        .unwrap();
     // The listener is gone; nothing listens on `addr` any more.
     match TcpStream::connect(addr) {
         Err(e) => assert_eq!(e.kind(), io::ErrorKind::ConnectionRefused, "{e}"),
@@ -139,7 +146,11 @@ fn read_and_write_through_owned_and_shared_references() {
     let got = read_exact_polled(&mut poll, &mut events, &server, 12);
     assert_eq!(got, b"owned shared");
 
-    let bufs = [IoSlice::new(b"vec"), IoSlice::new(b""), IoSlice::new(b"tored")];
+    let bufs = [
+        IoSlice::new(b"vec"),
+        IoSlice::new(b""),
+        IoSlice::new(b"tored"),
+    ];
     let n = (&server).write_vectored(&bufs).unwrap();
     assert_eq!(n, 8);
     let mut a = [0; 3];
@@ -273,7 +284,12 @@ fn try_io_runs_a_custom_operation_and_keeps_readiness() {
         s.try_io(|| {
             // SAFETY: `buf` is writable for its length.
             let n = unsafe {
-                libc::recv(s.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len(), libc::MSG_DONTWAIT)
+                libc::recv(
+                    s.as_raw_fd(),
+                    buf.as_mut_ptr().cast(),
+                    buf.len(),
+                    libc::MSG_DONTWAIT,
+                )
             };
             if n < 0 {
                 Err(io::Error::last_os_error())
@@ -305,7 +321,9 @@ fn reset_by_peer_reads_connection_reset() {
         .unwrap();
     set_linger_zero(server.as_raw_fd());
     drop(server);
-    let event = expect_event(&mut poll, &mut events, CLIENT, |e| e.is_readable() || e.is_error());
+    let event = expect_event(&mut poll, &mut events, CLIENT, |e| {
+        e.is_readable() || e.is_error()
+    });
     assert!(event.is_read_closed() || event.is_error(), "{event:?}");
     let mut buf = [0; 8];
     let err = client.read(&mut buf).unwrap_err();
@@ -328,7 +346,10 @@ fn write_after_the_peer_closed_fails_cleanly() {
         }
     };
     assert!(
-        matches!(err.kind(), io::ErrorKind::BrokenPipe | io::ErrorKind::ConnectionReset),
+        matches!(
+            err.kind(),
+            io::ErrorKind::BrokenPipe | io::ErrorKind::ConnectionReset
+        ),
         "{err}"
     );
     let err = client.write(b"more").unwrap_err();
@@ -415,7 +436,10 @@ fn options_round_trip() {
     let (client, _server) = connected(&mut poll, &mut events);
     client.set_nodelay(true).unwrap();
     assert!(client.nodelay().unwrap());
-    assert_eq!(sockopt(client.as_raw_fd(), libc::IPPROTO_TCP, libc::TCP_NODELAY), 1);
+    assert_eq!(
+        sockopt(client.as_raw_fd(), libc::IPPROTO_TCP, libc::TCP_NODELAY),
+        1
+    );
     client.set_nodelay(false).unwrap();
     assert!(!client.nodelay().unwrap());
     client.set_ttl(17).unwrap();

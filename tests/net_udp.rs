@@ -77,7 +77,10 @@ fn bind_creates_a_nonblocking_cloexec_datagram_socket() {
     let fd = socket.as_raw_fd();
     assert!(is_nonblocking(fd));
     assert!(is_cloexec(fd));
-    assert_eq!(sockopt(fd, libc::SOL_SOCKET, libc::SO_TYPE), libc::SOCK_DGRAM);
+    assert_eq!(
+        sockopt(fd, libc::SOL_SOCKET, libc::SO_TYPE),
+        libc::SOCK_DGRAM
+    );
     assert_ne!(socket.local_addr().unwrap().port(), 0);
     assert_would_block(socket.recv_from(&mut [0; 8]));
     assert_would_block(socket.peek_from(&mut [0; 8]));
@@ -93,7 +96,9 @@ fn unconnected_send_to_recv_from_and_peek_from() {
     let mut events = Events::with_capacity(8);
     let a = bind();
     let mut b = bind();
-    poll.registry().register(&mut b, B, Interest::READABLE).unwrap();
+    poll.registry()
+        .register(&mut b, B, Interest::READABLE)
+        .unwrap();
 
     assert_eq!(a.send_to(b"first", b.local_addr().unwrap()).unwrap(), 5);
     assert_eq!(a.send_to(b"second", b.local_addr().unwrap()).unwrap(), 6);
@@ -120,7 +125,9 @@ fn connected_send_recv_and_peek() {
     a.connect(b.local_addr().unwrap()).unwrap();
     b.connect(a.local_addr().unwrap()).unwrap();
     assert_eq!(a.peer_addr().unwrap(), b.local_addr().unwrap());
-    poll.registry().register(&mut a, A, Interest::READABLE).unwrap();
+    poll.registry()
+        .register(&mut a, A, Interest::READABLE)
+        .unwrap();
     poll.registry()
         .register(&mut b, B, Interest::READABLE | Interest::WRITABLE)
         .unwrap();
@@ -147,7 +154,9 @@ fn peek_would_block_does_not_lose_the_next_event() {
     let mut events = Events::with_capacity(8);
     let a = bind();
     let mut b = bind();
-    poll.registry().register(&mut b, B, Interest::READABLE).unwrap();
+    poll.registry()
+        .register(&mut b, B, Interest::READABLE)
+        .unwrap();
     assert_would_block(b.peek_from(&mut [0; 4]));
     a.send_to(b"x", b.local_addr().unwrap()).unwrap();
     expect_event(&mut poll, &mut events, B, |e| e.is_readable());
@@ -168,7 +177,9 @@ fn zero_length_datagrams() {
     let mut events = Events::with_capacity(8);
     let a = bind();
     let mut b = bind();
-    poll.registry().register(&mut b, B, Interest::READABLE).unwrap();
+    poll.registry()
+        .register(&mut b, B, Interest::READABLE)
+        .unwrap();
     assert_eq!(a.send_to(b"", b.local_addr().unwrap()).unwrap(), 0);
     expect_event(&mut poll, &mut events, B, |e| e.is_readable());
     let (n, from) = b.recv_from(&mut [0; 8]).unwrap();
@@ -188,8 +199,12 @@ fn reconnect_to_another_address_and_send_to_while_connected() {
     let a = bind();
     let mut first = bind();
     let mut second = bind();
-    poll.registry().register(&mut first, A, Interest::READABLE).unwrap();
-    poll.registry().register(&mut second, B, Interest::READABLE).unwrap();
+    poll.registry()
+        .register(&mut first, A, Interest::READABLE)
+        .unwrap();
+    poll.registry()
+        .register(&mut second, B, Interest::READABLE)
+        .unwrap();
 
     a.connect(first.local_addr().unwrap()).unwrap();
     a.send(b"1").unwrap();
@@ -210,7 +225,9 @@ fn reconnect_to_another_address_and_send_to_while_connected() {
 
     // The connected socket only receives from its peer.
     let mut a = a;
-    poll.registry().register(&mut a, Token(3), Interest::READABLE).unwrap();
+    poll.registry()
+        .register(&mut a, Token(3), Interest::READABLE)
+        .unwrap();
     first.send_to(b"ignored", a.local_addr().unwrap()).unwrap();
     expect_no_event(&mut poll, &mut events, Token(3));
     assert_would_block(a.recv(&mut [0; 8]));
@@ -358,7 +375,9 @@ fn ipv6_datagrams() {
     let Some(mut b) = bind_v6() else { return };
     let mut poll = Poll::new().unwrap();
     let mut events = Events::with_capacity(8);
-    poll.registry().register(&mut b, B, Interest::READABLE).unwrap();
+    poll.registry()
+        .register(&mut b, B, Interest::READABLE)
+        .unwrap();
     a.send_to(b"six", b.local_addr().unwrap()).unwrap();
     expect_event(&mut poll, &mut events, B, |e| e.is_readable());
     let mut buf = [0; 8];
@@ -372,7 +391,9 @@ fn try_io_runs_a_custom_operation() {
     let mut events = Events::with_capacity(8);
     let a = bind();
     let mut b = bind();
-    poll.registry().register(&mut b, B, Interest::READABLE).unwrap();
+    poll.registry()
+        .register(&mut b, B, Interest::READABLE)
+        .unwrap();
     let pending = |s: &UdpSocket| {
         s.try_io(|| {
             let mut buf = [0u8; 1];

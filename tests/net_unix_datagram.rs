@@ -54,10 +54,16 @@ fn created_sockets_are_nonblocking_and_cloexec() {
     for s in [&bound, &unbound, &a, &b] {
         assert!(is_nonblocking(s.as_raw_fd()));
         assert!(is_cloexec(s.as_raw_fd()));
-        assert_eq!(sockopt(s.as_raw_fd(), libc::SOL_SOCKET, libc::SO_TYPE), libc::SOCK_DGRAM);
+        assert_eq!(
+            sockopt(s.as_raw_fd(), libc::SOL_SOCKET, libc::SO_TYPE),
+            libc::SOCK_DGRAM
+        );
         assert_would_block(s.recv(&mut [0; 4]));
     }
-    assert_eq!(bound.local_addr().unwrap().as_pathname(), Some(path.as_path()));
+    assert_eq!(
+        bound.local_addr().unwrap().as_pathname(),
+        Some(path.as_path())
+    );
     assert!(unbound.local_addr().unwrap().is_unnamed());
 }
 
@@ -103,7 +109,9 @@ fn pair_keeps_message_boundaries_and_zero_length_datagrams() {
     let mut poll = Poll::new().unwrap();
     let mut events = Events::with_capacity(8);
     let (a, mut b) = UnixDatagram::pair().unwrap();
-    poll.registry().register(&mut b, B, Interest::READABLE).unwrap();
+    poll.registry()
+        .register(&mut b, B, Interest::READABLE)
+        .unwrap();
     assert_eq!(a.send(b"one").unwrap(), 3);
     assert_eq!(a.send(b"").unwrap(), 0);
     assert_eq!(a.send(b"three").unwrap(), 5);
@@ -125,7 +133,10 @@ fn connect_sets_the_peer() {
     let server = UnixDatagram::bind(&path).unwrap();
     let client = UnixDatagram::unbound().unwrap();
     client.connect(&path).unwrap();
-    assert_eq!(client.peer_addr().unwrap().as_pathname(), Some(path.as_path()));
+    assert_eq!(
+        client.peer_addr().unwrap().as_pathname(),
+        Some(path.as_path())
+    );
     client.send(b"via connect").unwrap();
     let mut buf = [0; 16];
     assert_eq!(server.recv(&mut buf).unwrap(), 11);
@@ -136,7 +147,10 @@ fn bind_addr_with_an_abstract_name() {
     let name = abstract_name("dgram");
     let address = SocketAddr::from_abstract_name(&name).unwrap();
     let socket = UnixDatagram::bind_addr(&address).unwrap();
-    assert_eq!(socket.local_addr().unwrap().as_abstract_name(), Some(&name[..]));
+    assert_eq!(
+        socket.local_addr().unwrap().as_abstract_name(),
+        Some(&name[..])
+    );
     let sender = net::UnixDatagram::unbound().unwrap();
     sender.send_to_addr(b"abstract", &address).unwrap();
     let mut buf = [0; 16];
@@ -168,7 +182,9 @@ fn full_receiver_would_block_then_writable_again() {
     let mut poll = Poll::new().unwrap();
     let mut events = Events::with_capacity(8);
     let (mut a, b) = UnixDatagram::pair().unwrap();
-    poll.registry().register(&mut a, A, Interest::WRITABLE).unwrap();
+    poll.registry()
+        .register(&mut a, A, Interest::WRITABLE)
+        .unwrap();
     expect_event(&mut poll, &mut events, A, |e| e.is_writable());
     let mut sent = 0;
     let deadline = Instant::now() + LONG;
@@ -224,7 +240,12 @@ fn try_io_runs_a_custom_operation() {
         s.try_io(|| {
             // SAFETY: a zero-length buffer; MSG_TRUNC reports the real size.
             let n = unsafe {
-                libc::recv(s.as_raw_fd(), std::ptr::null_mut(), 0, libc::MSG_PEEK | libc::MSG_TRUNC)
+                libc::recv(
+                    s.as_raw_fd(),
+                    std::ptr::null_mut(),
+                    0,
+                    libc::MSG_PEEK | libc::MSG_TRUNC,
+                )
             };
             if n < 0 {
                 Err(io::Error::last_os_error())

@@ -55,7 +55,8 @@ fn sockname_len(fd: RawFd) -> usize {
     let mut sun: libc::sockaddr_un = unsafe { std::mem::zeroed() };
     let mut len = std::mem::size_of::<libc::sockaddr_un>() as libc::socklen_t;
     // SAFETY: `sun` is writable for `len` bytes.
-    let ret = unsafe { libc::getsockname(fd, (&mut sun as *mut libc::sockaddr_un).cast(), &mut len) };
+    let ret =
+        unsafe { libc::getsockname(fd, (&mut sun as *mut libc::sockaddr_un).cast(), &mut len) };
     assert_eq!(ret, 0);
     len as usize
 }
@@ -84,7 +85,10 @@ fn bind_creates_a_nonblocking_cloexec_listener_at_the_path() {
     assert!(is_nonblocking(fd));
     assert!(is_cloexec(fd));
     assert_eq!(sockopt(fd, libc::SOL_SOCKET, libc::SO_ACCEPTCONN), 1);
-    assert_eq!(listener.local_addr().unwrap().as_pathname(), Some(path.as_path()));
+    assert_eq!(
+        listener.local_addr().unwrap().as_pathname(),
+        Some(path.as_path())
+    );
     assert!(listener.take_error().unwrap().is_none());
     assert_would_block(listener.accept());
 }
@@ -107,7 +111,10 @@ fn accept_from_an_unbound_client_gives_an_unnamed_address() {
     assert!(is_nonblocking(stream.as_raw_fd()));
     assert!(is_cloexec(stream.as_raw_fd()));
     assert_would_block(io::Read::read(&mut &stream, &mut [0; 4]));
-    assert_eq!(stream.local_addr().unwrap().as_pathname(), Some(path.as_path()));
+    assert_eq!(
+        stream.local_addr().unwrap().as_pathname(),
+        Some(path.as_path())
+    );
     assert_would_block(listener.accept());
 }
 
@@ -200,7 +207,10 @@ fn bind_addr_with_a_pathname_address() {
     let _rm = RemoveOnDrop(path.clone());
     let address = SocketAddr::from_pathname(&path).unwrap();
     let listener = UnixListener::bind_addr(&address).unwrap();
-    assert_eq!(listener.local_addr().unwrap().as_pathname(), Some(path.as_path()));
+    assert_eq!(
+        listener.local_addr().unwrap().as_pathname(),
+        Some(path.as_path())
+    );
     // The path and its terminating NUL.
     let offset = std::mem::size_of::<libc::sa_family_t>();
     assert_eq!(
@@ -234,9 +244,15 @@ fn backlog_is_the_system_maximum() {
     // connect with EAGAIN once that many connections wait.
     let somaxconn = sysctl("/proc/sys/net/core/somaxconn").unwrap_or(4096) as usize;
     let needed = somaxconn as u64 + 64;
-    let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
     // SAFETY: `limit` is writable.
-    assert_eq!(unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) }, 0);
+    assert_eq!(
+        unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) },
+        0
+    );
     if limit.rlim_cur < needed {
         eprintln!("skipping: RLIMIT_NOFILE {} < {needed}", limit.rlim_cur);
         return;
@@ -270,7 +286,10 @@ fn emfile_on_accept_leaves_the_listener_usable() {
             let _rm = RemoveOnDrop(path.clone());
             let listener = UnixListener::bind(&path).unwrap();
             let _client = UnixStream::connect(&path).unwrap();
-            let limit = libc::rlimit { rlim_cur: 64, rlim_max: 64 };
+            let limit = libc::rlimit {
+                rlim_cur: 64,
+                rlim_max: 64,
+            };
             // SAFETY: `limit` is a live struct the kernel only reads.
             assert_eq!(unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &limit) }, 0);
             let mut hog = Vec::new();

@@ -46,7 +46,10 @@ fn pair_is_nonblocking_and_cloexec() {
     for s in [&a, &b] {
         assert!(is_nonblocking(s.as_raw_fd()));
         assert!(is_cloexec(s.as_raw_fd()));
-        assert_eq!(sockopt(s.as_raw_fd(), libc::SOL_SOCKET, libc::SO_TYPE), libc::SOCK_STREAM);
+        assert_eq!(
+            sockopt(s.as_raw_fd(), libc::SOL_SOCKET, libc::SO_TYPE),
+            libc::SOCK_STREAM
+        );
         assert!(s.local_addr().unwrap().is_unnamed());
         assert!(s.peer_addr().unwrap().is_unnamed());
         assert!(s.take_error().unwrap().is_none());
@@ -64,7 +67,10 @@ fn connect_to_a_path_gives_pathname_peer_and_unnamed_local() {
     let mut client = UnixStream::connect(&path).unwrap();
     assert!(is_nonblocking(client.as_raw_fd()));
     assert!(is_cloexec(client.as_raw_fd()));
-    assert_eq!(client.peer_addr().unwrap().as_pathname(), Some(path.as_path()));
+    assert_eq!(
+        client.peer_addr().unwrap().as_pathname(),
+        Some(path.as_path())
+    );
     assert!(client.local_addr().unwrap().is_unnamed());
 
     poll.registry()
@@ -85,7 +91,10 @@ fn connect_addr_to_an_abstract_name() {
     let address = SocketAddr::from_abstract_name(&name).unwrap();
     let listener = net::UnixListener::bind_addr(&address).unwrap();
     let client = UnixStream::connect_addr(&address).unwrap();
-    assert_eq!(client.peer_addr().unwrap().as_abstract_name(), Some(&name[..]));
+    assert_eq!(
+        client.peer_addr().unwrap().as_abstract_name(),
+        Some(&name[..])
+    );
     let (_server, peer) = listener.accept().unwrap();
     assert!(peer.is_unnamed());
 }
@@ -120,7 +129,9 @@ fn read_and_write_through_owned_and_shared_references() {
     let mut poll = Poll::new().unwrap();
     let mut events = Events::with_capacity(8);
     let (mut a, mut b) = UnixStream::pair().unwrap();
-    poll.registry().register(&mut b, B, Interest::READABLE).unwrap();
+    poll.registry()
+        .register(&mut b, B, Interest::READABLE)
+        .unwrap();
 
     assert_eq!(a.write(b"one ").unwrap(), 4);
     assert_eq!((&a).write(b"two ").unwrap(), 4);
@@ -162,7 +173,9 @@ fn full_buffer_would_block_then_writable_again() {
     let mut poll = Poll::new().unwrap();
     let mut events = Events::with_capacity(8);
     let (mut a, mut b) = UnixStream::pair().unwrap();
-    poll.registry().register(&mut a, A, Interest::WRITABLE).unwrap();
+    poll.registry()
+        .register(&mut a, A, Interest::WRITABLE)
+        .unwrap();
     expect_event(&mut poll, &mut events, A, |e| e.is_writable());
     let chunk = [5u8; 8192];
     let mut sent = 0;
@@ -206,13 +219,17 @@ fn closure_flags() {
 
     // Peer drop: read closed.
     let (mut a, b) = UnixStream::pair().unwrap();
-    poll.registry().register(&mut a, A, Interest::READABLE).unwrap();
+    poll.registry()
+        .register(&mut a, A, Interest::READABLE)
+        .unwrap();
     drop(b);
     expect_event(&mut poll, &mut events, A, |e| e.is_read_closed());
 
     // Peer write shutdown: read closed, then end of file.
     let (mut a, b) = UnixStream::pair().unwrap();
-    poll.registry().register(&mut a, Token(3), Interest::READABLE).unwrap();
+    poll.registry()
+        .register(&mut a, Token(3), Interest::READABLE)
+        .unwrap();
     b.shutdown(Shutdown::Write).unwrap();
     expect_event(&mut poll, &mut events, Token(3), |e| e.is_read_closed());
     assert_eq!(a.read(&mut [0; 4]).unwrap(), 0);
@@ -233,7 +250,9 @@ fn try_io_runs_a_custom_operation() {
     let mut poll = Poll::new().unwrap();
     let mut events = Events::with_capacity(8);
     let (a, mut b) = UnixStream::pair().unwrap();
-    poll.registry().register(&mut b, B, Interest::READABLE).unwrap();
+    poll.registry()
+        .register(&mut b, B, Interest::READABLE)
+        .unwrap();
     let fionread = |s: &UnixStream| {
         s.try_io(|| {
             let mut n: libc::c_int = 0;
@@ -268,11 +287,18 @@ fn write_from_a_signal_handler() {
         let mut poll = Poll::new().unwrap();
         let mut events = Events::with_capacity(8);
         let (a, mut b) = UnixStream::pair().unwrap();
-        poll.registry().register(&mut b, B, Interest::READABLE).unwrap();
+        poll.registry()
+            .register(&mut b, B, Interest::READABLE)
+            .unwrap();
         assert!(WRITER.set(a).is_ok());
         // SAFETY: the handler only loads the initialised OnceLock and makes
         // one `send` call.
-        let prev = unsafe { libc::signal(libc::SIGUSR1, on_signal as extern "C" fn(libc::c_int) as libc::sighandler_t) };
+        let prev = unsafe {
+            libc::signal(
+                libc::SIGUSR1,
+                on_signal as extern "C" fn(libc::c_int) as libc::sighandler_t,
+            )
+        };
         assert_ne!(prev, libc::SIG_ERR);
         // SAFETY: raising a signal that now has a handler.
         assert_eq!(unsafe { libc::raise(libc::SIGUSR1) }, 0);

@@ -39,7 +39,10 @@ pub fn expect_event(
     let mut seen = Vec::new();
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
-        assert!(!left.is_zero(), "no matching event for {token:?}; saw {seen:?}");
+        assert!(
+            !left.is_zero(),
+            "no matching event for {token:?}; saw {seen:?}"
+        );
         poll_once(poll, events, left);
         for event in events.iter() {
             if event.token() == token && pred(event) {
@@ -139,7 +142,15 @@ pub fn sockopt(fd: RawFd, level: libc::c_int, name: libc::c_int) -> libc::c_int 
     let mut value: libc::c_int = 0;
     let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
     // SAFETY: `value` is a live c_int and `len` its size.
-    let ret = unsafe { libc::getsockopt(fd, level, name, (&mut value as *mut libc::c_int).cast(), &mut len) };
+    let ret = unsafe {
+        libc::getsockopt(
+            fd,
+            level,
+            name,
+            (&mut value as *mut libc::c_int).cast(),
+            &mut len,
+        )
+    };
     assert_eq!(ret, 0, "getsockopt: {}", io::Error::last_os_error());
     value
 }
@@ -162,7 +173,10 @@ pub fn set_sockopt(fd: RawFd, level: libc::c_int, name: libc::c_int, value: libc
 /// Makes the next close of `fd` send a RST instead of a FIN
 /// (`SO_LINGER` with a zero timeout).
 pub fn set_linger_zero(fd: RawFd) {
-    let linger = libc::linger { l_onoff: 1, l_linger: 0 };
+    let linger = libc::linger {
+        l_onoff: 1,
+        l_linger: 0,
+    };
     // SAFETY: `linger` is a live struct and the length is its size.
     let ret = unsafe {
         libc::setsockopt(
@@ -275,5 +289,10 @@ pub fn in_child(name: &str, expected: ChildOutcome, body: impl FnOnce()) {
 pub fn default_sigpipe() {
     // SAFETY: installing the default disposition; no handler code involved.
     let prev = unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };
-    assert_ne!(prev, libc::SIG_ERR, "signal: {}", io::Error::last_os_error());
+    assert_ne!(
+        prev,
+        libc::SIG_ERR,
+        "signal: {}",
+        io::Error::last_os_error()
+    );
 }

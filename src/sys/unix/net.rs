@@ -93,7 +93,12 @@ pub(crate) fn accept(fd: BorrowedFd<'_>) -> io::Result<(OwnedFd, RawSockAddr)> {
 pub(crate) fn send(fd: BorrowedFd<'_>, buf: &[u8]) -> io::Result<usize> {
     // SAFETY: `buf` is readable for `buf.len()` bytes during the call.
     let n = cvt(unsafe {
-        libc::send(fd.as_raw_fd(), buf.as_ptr().cast(), buf.len(), libc::MSG_NOSIGNAL)
+        libc::send(
+            fd.as_raw_fd(),
+            buf.as_ptr().cast(),
+            buf.len(),
+            libc::MSG_NOSIGNAL,
+        )
     })?;
     Ok(n as usize)
 }
@@ -135,7 +140,12 @@ pub(crate) fn send_to(fd: BorrowedFd<'_>, buf: &[u8], addr: &RawSockAddr) -> io:
 }
 
 /// `setsockopt` of an `int` option.
-pub(crate) fn setsockopt_int(fd: BorrowedFd<'_>, level: c_int, name: c_int, value: c_int) -> io::Result<()> {
+pub(crate) fn setsockopt_int(
+    fd: BorrowedFd<'_>,
+    level: c_int,
+    name: c_int,
+    value: c_int,
+) -> io::Result<()> {
     // SAFETY: the kernel reads one `c_int` from a live local, whose size is
     // the length passed.
     cvt(unsafe {
@@ -261,7 +271,10 @@ impl RawSockAddr {
                 // and any bytes are a valid `sockaddr_in` anyway.
                 let sin = unsafe { self.buf.v4 };
                 let ip = Ipv4Addr::from(sin.sin_addr.s_addr.to_ne_bytes());
-                Ok(SocketAddr::V4(SocketAddrV4::new(ip, u16::from_be(sin.sin_port))))
+                Ok(SocketAddr::V4(SocketAddrV4::new(
+                    ip,
+                    u16::from_be(sin.sin_port),
+                )))
             }
             libc::AF_INET6 if len >= size_of::<libc::sockaddr_in6>() => {
                 // SAFETY: as above, for `sockaddr_in6`.

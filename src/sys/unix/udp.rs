@@ -18,7 +18,11 @@ pub(crate) fn bind(addr: SocketAddr) -> io::Result<net::UdpSocket> {
 }
 
 /// `sendto(MSG_NOSIGNAL)` to `target`.
-pub(crate) fn send_to(socket: &net::UdpSocket, buf: &[u8], target: SocketAddr) -> io::Result<usize> {
+pub(crate) fn send_to(
+    socket: &net::UdpSocket,
+    buf: &[u8],
+    target: SocketAddr,
+) -> io::Result<usize> {
     sys_net::send_to(socket.as_fd(), buf, &RawSockAddr::from_inet(&target))
 }
 
