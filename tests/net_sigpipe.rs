@@ -45,7 +45,10 @@ fn tcp_with_closed_peer() -> TcpStream {
             "the peer never reset the connection"
         );
         match (&client).write(b"x") {
-            Ok(_) => std::thread::sleep(Duration::from_millis(5)),
+            Ok(n) => {
+                assert_eq!(n, 1);
+                std::thread::sleep(Duration::from_millis(5));
+            }
             Err(e) => {
                 assert_pipe_error(e);
                 return client;

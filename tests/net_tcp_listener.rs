@@ -19,6 +19,7 @@ fn localhost() -> SocketAddr {
 }
 
 #[test]
+#[allow(clippy::type_complexity)]
 fn signatures() {
     let _: fn(SocketAddr) -> io::Result<TcpListener> = TcpListener::bind;
     let _: fn(net::TcpListener) -> TcpListener = TcpListener::from_std;
@@ -91,7 +92,7 @@ fn accept_returns_nonblocking_cloexec_streams_and_the_peer_address() {
     assert!(is_cloexec(stream.as_raw_fd()));
     // An idle accepted stream does not block.
     let mut buf = [0; 8];
-    assert_would_block((&stream).peek(&mut buf));
+    assert_would_block(stream.peek(&mut buf));
     assert_would_block(io::Read::read(&mut &stream, &mut buf));
     // Nothing else is pending.
     assert_would_block(listener.accept());

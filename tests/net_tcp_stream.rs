@@ -57,6 +57,7 @@ fn read_exact_polled(
 }
 
 #[test]
+#[allow(clippy::type_complexity)]
 fn signatures() {
     let _: fn(SocketAddr) -> io::Result<TcpStream> = TcpStream::connect;
     let _: fn(net::TcpStream) -> TcpStream = TcpStream::from_std;
@@ -341,7 +342,10 @@ fn write_after_the_peer_closed_fails_cleanly() {
     let err = loop {
         assert!(Instant::now() < deadline, "writes kept succeeding");
         match client.write(b"data") {
-            Ok(_) => std::thread::sleep(Duration::from_millis(5)),
+            Ok(n) => {
+                assert_eq!(n, 4);
+                std::thread::sleep(Duration::from_millis(5));
+            }
             Err(e) => break e,
         }
     };

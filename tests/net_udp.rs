@@ -35,6 +35,7 @@ fn bind_v6() -> Option<UdpSocket> {
 }
 
 #[test]
+#[allow(clippy::type_complexity)]
 fn signatures() {
     type R<T> = io::Result<T>;
     let _: fn(SocketAddr) -> R<UdpSocket> = UdpSocket::bind;

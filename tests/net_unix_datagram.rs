@@ -20,6 +20,7 @@ const A: Token = Token(1);
 const B: Token = Token(2);
 
 #[test]
+#[allow(clippy::type_complexity)]
 fn signatures() {
     type R<T> = io::Result<T>;
     let _: fn(&'static Path) -> R<UnixDatagram> = UnixDatagram::bind;

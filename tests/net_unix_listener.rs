@@ -62,6 +62,7 @@ fn sockname_len(fd: RawFd) -> usize {
 }
 
 #[test]
+#[allow(clippy::type_complexity)]
 fn signatures() {
     let _: fn(&'static Path) -> io::Result<UnixListener> = UnixListener::bind;
     let _: fn(String) -> io::Result<UnixListener> = UnixListener::bind;

@@ -20,6 +20,7 @@ const A: Token = Token(1);
 const B: Token = Token(2);
 
 #[test]
+#[allow(clippy::type_complexity)]
 fn signatures() {
     let _: fn(&'static Path) -> io::Result<UnixStream> = UnixStream::connect;
     let _: fn(String) -> io::Result<UnixStream> = UnixStream::connect;
