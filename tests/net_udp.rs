@@ -211,12 +211,15 @@ fn reconnect_to_another_address_and_send_to_while_connected() {
     a.send(b"1").unwrap();
     expect_event(&mut poll, &mut events, A, |e| e.is_readable());
     assert_eq!(first.recv(&mut [0; 4]).unwrap(), 1);
+    // Drained, as edge-triggered readiness requires before the next event.
+    assert_would_block(first.recv(&mut [0; 4]));
 
     a.connect(second.local_addr().unwrap()).unwrap();
     assert_eq!(a.peer_addr().unwrap(), second.local_addr().unwrap());
     a.send(b"22").unwrap();
     expect_event(&mut poll, &mut events, B, |e| e.is_readable());
     assert_eq!(second.recv(&mut [0; 4]).unwrap(), 2);
+    assert_would_block(second.recv(&mut [0; 4]));
 
     // send_to to an address other than the peer works on Linux.
     assert_eq!(a.send_to(b"333", first.local_addr().unwrap()).unwrap(), 3);
