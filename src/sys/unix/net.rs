@@ -84,6 +84,10 @@ pub(crate) fn accept(fd: BorrowedFd<'_>) -> io::Result<(OwnedFd, RawSockAddr)> {
     })?;
     // SAFETY: the kernel just returned `new`, which nothing else owns.
     let new = unsafe { OwnedFd::from_raw_fd(new) };
+    // The kernel reports the full length of an address it had to truncate;
+    // keep the type's invariant (no address family ferrio uses is that
+    // long, so nothing is lost).
+    addr.len = addr.len.min(size_of::<SockAddrBuf>() as socklen_t);
     Ok((new, addr))
 }
 
