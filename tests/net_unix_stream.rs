@@ -102,6 +102,8 @@ fn connect_addr_to_an_abstract_name() {
 
 #[test]
 fn connect_errors() {
+    // Drops must close at once (see `no_spawn_meanwhile`).
+    let _guard = no_spawn_meanwhile();
     let missing = temp_path("missing");
     let err = UnixStream::connect(&missing).unwrap_err();
     assert_eq!(err.kind(), io::ErrorKind::NotFound, "{err}");
@@ -204,6 +206,8 @@ fn full_buffer_would_block_then_writable_again() {
 
 #[test]
 fn write_after_the_peer_closed_is_broken_pipe() {
+    // Drops must close at once (see `no_spawn_meanwhile`).
+    let _guard = no_spawn_meanwhile();
     let (mut a, b) = UnixStream::pair().unwrap();
     drop(b);
     let err = a.write(b"x").unwrap_err();
@@ -215,6 +219,8 @@ fn write_after_the_peer_closed_is_broken_pipe() {
 
 #[test]
 fn closure_flags() {
+    // Drops must close at once (see `no_spawn_meanwhile`).
+    let _guard = no_spawn_meanwhile();
     let mut poll = Poll::new().unwrap();
     let mut events = Events::with_capacity(8);
 

@@ -6,6 +6,7 @@ use std::os::fd::RawFd;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{RwLock, RwLockReadGuard};
 use std::time::{Duration, Instant};
 
 use ferrio::event::Event;
@@ -214,6 +215,19 @@ macro_rules! assert_not_clone {
     }};
 }
 
+/// Held for writing while a child process is being spawned.
+static SPAWNING: RwLock<()> = RwLock::new(());
+
+/// Keeps [`in_child`] from spawning while the guard lives.
+///
+/// Between `fork` and `exec` a child holds a copy of every descriptor of
+/// this process, so a socket dropped meanwhile is not closed yet (its peer
+/// sees no hang-up, a listener still accepts). Tests that rely on a close
+/// taking effect at once hold this guard in binaries that also spawn.
+pub fn no_spawn_meanwhile() -> RwLockReadGuard<'static, ()> {
+    SPAWNING.read().unwrap_or_else(|e| e.into_inner())
+}
+
 /// The environment variable that makes a re-executed test binary run the
 /// body of one test instead of spawning it again.
 const CHILD_VAR: &str = "FERRIO_NET_CHILD";
@@ -239,6 +253,9 @@ pub fn in_child(name: &str, expected: ChildOutcome, body: impl FnOnce()) {
         return;
     }
     let exe = std::env::current_exe().expect("current_exe");
+    // `spawn` returns once the child has called `exec`, which closed its
+    // copies of this process's (close-on-exec) descriptors.
+    let spawning = SPAWNING.write().unwrap_or_else(|e| e.into_inner());
     let mut child = Command::new(exe)
         .args([name, "--exact", "--nocapture", "--test-threads=1"])
         .env(CHILD_VAR, name)
@@ -246,6 +263,7 @@ pub fn in_child(name: &str, expected: ChildOutcome, body: impl FnOnce()) {
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn the test binary");
+    drop(spawning);
     let deadline = Instant::now() + Duration::from_secs(30);
     let status = loop {
         if let Some(status) = child.try_wait().expect("try_wait") {
