@@ -91,7 +91,8 @@ run_impl() {
 
   # 2. Which mio does Tokio get?
   local tree
-  tree=$(cd "$dir" && RUSTFLAGS="$flags" cargo tree -p tokio --features full -i mio -e normal 2>&1 | head -n 1)
+  tree=$(cd "$dir" && RUSTFLAGS="$flags" cargo tree -p tokio --features full -i mio -e normal 2>/dev/null) || true
+  tree=${tree%%$'\n'*}
   echo "[$impl$suffix] tokio $TOKIO_VERSION uses: $tree"
   if [ "$impl" = ferrio ]; then
     case "$tree" in *"compat/mio"*) ;; *) echo "patch not in use: $tree" >&2; exit 2 ;; esac
