@@ -83,3 +83,53 @@ where
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timeouts_round_up_and_saturate() {
+        let max = c_int::MAX;
+        let cases = [
+            (None, (-1, false)),
+            (Some(Duration::ZERO), (0, false)),
+            (Some(Duration::from_nanos(1)), (1, false)),
+            (Some(Duration::from_nanos(999_999)), (1, false)),
+            (Some(Duration::from_millis(1)), (1, false)),
+            (Some(Duration::from_nanos(1_000_001)), (2, false)),
+            (Some(Duration::new(1, 1)), (1001, false)),
+            (Some(Duration::from_millis(max as u64)), (max, false)),
+            (
+                Some(Duration::from_millis(max as u64) + Duration::from_nanos(1)),
+                (max, true),
+            ),
+            (Some(Duration::MAX), (max, true)),
+        ];
+        for (timeout, want) in cases {
+            assert_eq!(timeout_ms(timeout), want, "{timeout:?}");
+        }
+    }
+
+    #[test]
+    fn saturated_timeouts_keep_waiting_until_something_happens() {
+        let mut calls = 0;
+        let n = wait_timeout(Some(Duration::MAX), |ms| {
+            assert_eq!(ms, c_int::MAX);
+            calls += 1;
+            Ok(if calls == 3 { 7 } else { 0 })
+        })
+        .unwrap();
+        assert_eq!((n, calls), (7, 3));
+
+        // A timeout that fits is one call, whatever it returns.
+        let mut calls = 0;
+        let n = wait_timeout(Some(Duration::from_millis(5)), |ms| {
+            assert_eq!(ms, 5);
+            calls += 1;
+            Ok(0)
+        })
+        .unwrap();
+        assert_eq!((n, calls), (0, 1));
+    }
+}
