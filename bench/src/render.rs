@@ -120,6 +120,10 @@ fn ratio_iqr(s: Option<Stat>) -> String {
     })
 }
 
+fn per_wake(s: Option<Stat>) -> String {
+    s.map_or("—".into(), |s| format!("{:.5}", s.median))
+}
+
 fn breakdown(m: Option<&BTreeMap<String, f64>>) -> String {
     let Some(m) = m else { return "—".into() };
     let mut v: Vec<(&String, &f64)> = m.iter().filter(|(_, x)| x.abs() >= 0.005).collect();
@@ -262,7 +266,7 @@ fn misses(rep: &Report) -> Vec<String> {
         if bar_writes(r) == Verdict::Missed {
             out.push(format!(
                 "`{id}`: {} eventfd writes per wake.",
-                ratio(r.writes_per_wake(ImplId::Ferrio))
+                per_wake(r.writes_per_wake(ImplId::Ferrio))
             ));
         }
     }
@@ -361,13 +365,14 @@ fn markdown(rep: &Report) -> String {
     for r in rep.results.iter().filter(|r| pummel(r)) {
         let _ = writeln!(
             s,
-            "Burst (`{}`): ferrio {} eventfd writes per wake (median of {} rounds, counted from \
-             `/proc/self/fdinfo`), mio {}, raw epoll {}: bar 4 {}.\n",
+            "Burst (`{}`): ferrio {} eventfd writes per wake (median of {} rounds of {} wakes, counted \
+             from `/proc/self/fdinfo`), mio {}, raw epoll {}: bar 4 {}.\n",
             r.case.id,
-            ratio(r.writes_per_wake(ImplId::Ferrio)),
+            per_wake(r.writes_per_wake(ImplId::Ferrio)),
             r.timing.rounds,
-            ratio(r.writes_per_wake(ImplId::Mio)),
-            ratio(r.writes_per_wake(ImplId::Epoll)),
+            r.timing.iters,
+            per_wake(r.writes_per_wake(ImplId::Mio)),
+            per_wake(r.writes_per_wake(ImplId::Epoll)),
             bar_writes(r).md()
         );
     }
@@ -432,7 +437,7 @@ fn markdown(rep: &Report) -> String {
                     } else {
                         "—".to_string()
                     },
-                    |w| format!("{:.4}", w.median),
+                    |w| format!("{:.5}", w.median),
                 );
                 let _ = writeln!(
                     s,
@@ -530,7 +535,7 @@ fn esc(s: &str) -> String {
 }
 
 fn svg(rep: &Report) -> String {
-    const LABEL: f64 = 300.0;
+    const LABEL: f64 = 360.0;
     const PANEL: f64 = 230.0;
     const GAP: f64 = 30.0;
     const TOP: f64 = 78.0;
@@ -637,9 +642,10 @@ fn svg(rep: &Report) -> String {
                 if v > CAP {
                     let _ = writeln!(
                         s,
-                        r#"<text x="{}" y="{}" font-size="8" text-anchor="end" fill="white">{v:.1}</text>"#,
-                        x0 + w - 2.0,
-                        y + BAR
+                        r#"<text x="{}" y="{}" font-size="8" fill="{}">{v:.1}</text>"#,
+                        x0 + w + 2.0,
+                        y + BAR + 1.5,
+                        color(*imp)
                     );
                 }
             }

@@ -384,22 +384,12 @@ fn command_line(cmd: &str, args: &[&str]) -> String {
         .unwrap_or_default()
 }
 
-/// The versions of the compared crates, from the workspace lock file.
-fn locked_versions(root: &Path) -> BTreeMap<String, String> {
+/// The versions of the compared crates (see `build.rs`).
+fn locked_versions() -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
-    let Ok(lock) = fs::read_to_string(root.join("Cargo.lock")) else {
-        return out;
-    };
-    let mut name = None;
-    for line in lock.lines() {
-        if let Some(n) = line.strip_prefix("name = ") {
-            name = Some(n.trim_matches('"').to_string());
-        } else if let (Some(v), Some(n)) = (line.strip_prefix("version = "), name.take()) {
-            if ["ferrio", "mio", "polling"].contains(&n.as_str()) {
-                out.insert(n, v.trim_matches('"').to_string());
-            }
-        }
-    }
+    out.insert("ferrio".into(), env!("BENCH_FERRIO_VERSION").into());
+    out.insert("mio".into(), env!("BENCH_MIO_VERSION").into());
+    out.insert("polling".into(), env!("BENCH_POLLING_VERSION").into());
     out
 }
 
@@ -479,7 +469,7 @@ pub fn report() -> io::Result<()> {
         machine,
         date: command_line("date", &["-u", "+%Y-%m-%d %H:%M UTC"]),
         commit,
-        versions: locked_versions(&root),
+        versions: locked_versions(),
         load_start,
         load_end: os::loadavg(),
         seconds: started.elapsed().as_secs_f64(),

@@ -487,21 +487,26 @@ fn read_full<I: Impl, S: Stream>(
     }
 }
 
-/// Polls until `seq` reaches `target`; gives up after 10 s without progress.
+/// Polls until `seq` reaches `target`, polling at least once: each side
+/// of a wake ping-pong consumes exactly one wake per round, so the system
+/// calls per round do not depend on how the scheduler interleaves the two
+/// threads. Gives up after 10 s without progress.
 #[inline]
 fn wait_seq<I: Impl>(p: &mut I, seq: &AtomicU64, target: u64) -> io::Result<()> {
     let mut stuck: Option<Instant> = None;
-    while seq.load(Ordering::Acquire) < target {
+    loop {
         let mut any = false;
         p.poll(WAIT, None, |_| any = true)?;
-        if !any && seq.load(Ordering::Acquire) < target {
+        if seq.load(Ordering::Acquire) >= target {
+            return Ok(());
+        }
+        if !any {
             let now = Instant::now();
             if now.duration_since(*stuck.get_or_insert(now)) > Duration::from_secs(10) {
                 return Err(timeout_error("wake-up"));
             }
         }
     }
-    Ok(())
 }
 
 // ---------------------------------------------------------------------------
@@ -865,6 +870,9 @@ fn wake_cross<I: Impl>(iters: &[u64]) -> io::Result<Vec<Sample>> {
                     res = (|| {
                         for i in 1..=n {
                             wait_seq(&mut pb, &seq_b, i)?;
+                            if seq_b.load(Ordering::Acquire) == u64::MAX {
+                                break; // the main side failed
+                            }
                             seq_a.store(i, Ordering::Release);
                             I::wake(&wa)?;
                         }
