@@ -38,7 +38,11 @@ impl Selector {
         })
     }
 
-    pub(crate) fn select(&mut self, events: &mut Events, timeout: Option<Duration>) -> io::Result<()> {
+    pub(crate) fn select(
+        &mut self,
+        events: &mut Events,
+        timeout: Option<Duration>,
+    ) -> io::Result<()> {
         events.clear();
         let cap = events.capacity();
         if cap == 0 {
@@ -81,7 +85,12 @@ impl Selector {
     }
 
     #[cfg_attr(not(any(feature = "net", feature = "os-ext")), allow(dead_code))]
-    pub(crate) fn reregister(&self, fd: RawFd, token: Token, interests: Interest) -> io::Result<()> {
+    pub(crate) fn reregister(
+        &self,
+        fd: RawFd,
+        token: Token,
+        interests: Interest,
+    ) -> io::Result<()> {
         self.ctl(libc::EPOLL_CTL_MOD, fd, token, interests)
     }
 
@@ -89,8 +98,15 @@ impl Selector {
     pub(crate) fn deregister(&self, fd: RawFd) -> io::Result<()> {
         // SAFETY: a null event pointer is allowed for EPOLL_CTL_DEL (since
         // Linux 2.6.9).
-        cvt(unsafe { libc::epoll_ctl(self.ep.as_raw_fd(), libc::EPOLL_CTL_DEL, fd, std::ptr::null_mut()) })
-            .map(drop)
+        cvt(unsafe {
+            libc::epoll_ctl(
+                self.ep.as_raw_fd(),
+                libc::EPOLL_CTL_DEL,
+                fd,
+                std::ptr::null_mut(),
+            )
+        })
+        .map(drop)
     }
 
     fn ctl(&self, op: libc::c_int, fd: RawFd, token: Token, interests: Interest) -> io::Result<()> {
