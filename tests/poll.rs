@@ -462,3 +462,26 @@ fn creating_and_dropping_polls_and_wakers_leaks_no_fds() {
     let after = open_fds();
     assert!(after < before + 50, "fds before {before}, after {after}");
 }
+
+#[test]
+fn peer_shutdown_is_reported_even_if_the_last_read_did_not_hit_would_block() {
+    // The reader takes exactly what was sent, so it never sees WouldBlock;
+    // the peer's shutdown afterwards is still a new edge.
+    use ferrio::net::UnixStream;
+    use std::net::Shutdown;
+
+    let mut poll = Poll::new().unwrap();
+    let mut events = Events::with_capacity(8);
+    let (mut a, mut b) = UnixStream::pair().unwrap();
+    poll.registry()
+        .register(&mut b, Token(1), Interest::READABLE)
+        .unwrap();
+    a.write_all(b"four").unwrap();
+    poll_until(&mut poll, &mut events, Token(1), LONG, |e| e.is_readable());
+    let mut buf = [0; 4];
+    b.read_exact(&mut buf).unwrap();
+    a.shutdown(Shutdown::Write).unwrap();
+    poll_until(&mut poll, &mut events, Token(1), LONG, |e| {
+        e.is_read_closed()
+    });
+}

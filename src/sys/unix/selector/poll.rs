@@ -261,11 +261,10 @@ impl Selector {
                 entry.armed = 0;
                 entry.closed = true;
             } else if entry.managed {
-                let mut reported = revents & (POLLOUT | POLLPRI);
-                if revents & (POLLIN | POLLRDHUP) != 0 {
-                    reported |= POLLIN | POLLRDHUP;
-                }
-                entry.armed &= !reported;
+                // Only what was reported: a peer's shutdown after a
+                // readable event still arrives through `POLLRDHUP`, as
+                // epoll reports it as a new edge.
+                entry.armed &= !revents;
             }
         }
         Ok(())
@@ -442,7 +441,8 @@ pub(crate) mod event {
     }
 
     pub(crate) fn is_read_closed(event: &Event) -> bool {
-        has(event, POLLHUP) || (has(event, POLLIN) && has(event, POLLRDHUP))
+        // `POLLRDHUP` can come alone here, once `POLLIN` was disarmed.
+        has(event, POLLHUP | POLLRDHUP)
     }
 
     pub(crate) fn is_write_closed(event: &Event) -> bool {
