@@ -1,7 +1,5 @@
 use std::fmt;
 use std::io;
-use std::sync::atomic::{fence, AtomicU64, Ordering};
-use std::sync::Arc;
 use std::time::Duration;
 
 use crate::event::Source;
@@ -68,35 +66,21 @@ pub struct Poll {
 /// `poll` wakes it when it becomes ready.
 pub struct Registry {
     selector: sys::Selector,
-    shared: Arc<Shared>,
-}
-
-/// State shared by a `Poll`, every clone of its `Registry` and its wakers.
-pub(crate) struct Shared {
-    /// Counts completed `poll` calls; wakers use it to coalesce wakes made
-    /// between two polls into one system call (see `waker.rs`).
-    pub(crate) poll_count: AtomicU64,
-    /// Process-unique identity used by the debug-build association checks.
+    /// Process-unique identity of the `Poll`, shared by its clones, used by
+    /// the debug-build association checks.
     #[cfg(debug_assertions)]
-    #[cfg_attr(not(any(feature = "net", feature = "os-ext")), allow(dead_code))]
-    pub(crate) id: std::num::NonZeroUsize,
+    id: std::num::NonZeroUsize,
 }
 
-impl Shared {
-    #[cfg_attr(not(feature = "os-poll"), allow(dead_code))]
-    fn new() -> Shared {
-        #[cfg(debug_assertions)]
-        static NEXT_ID: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(1);
-        Shared {
-            // Wakers start at 0, so the first wake always reaches the kernel.
-            poll_count: AtomicU64::new(1),
-            #[cfg(debug_assertions)]
-            id: match std::num::NonZeroUsize::new(NEXT_ID.fetch_add(1, Ordering::Relaxed)) {
-                Some(id) => id,
-                // 2^64 polls in one process: wrap to a valid, if shared, id.
-                None => std::num::NonZeroUsize::MIN,
-            },
-        }
+/// A new process-unique `Poll` identity.
+#[cfg(all(debug_assertions, feature = "os-poll"))]
+fn next_id() -> std::num::NonZeroUsize {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static NEXT_ID: AtomicUsize = AtomicUsize::new(1);
+    match std::num::NonZeroUsize::new(NEXT_ID.fetch_add(1, Ordering::Relaxed)) {
+        Some(id) => id,
+        // 2^64 queues in one process: wrap to a valid, if shared, id.
+        None => std::num::NonZeroUsize::MIN,
     }
 }
 
@@ -125,7 +109,8 @@ impl Poll {
         Ok(Poll {
             registry: Registry {
                 selector: sys::Selector::new()?,
-                shared: Arc::new(Shared::new()),
+                #[cfg(debug_assertions)]
+                id: next_id(),
             },
         })
     }
@@ -178,16 +163,7 @@ impl Poll {
     /// # }
     /// ```
     pub fn poll(&mut self, events: &mut Events, timeout: Option<Duration>) -> io::Result<()> {
-        let res = self.registry.selector.select(events.sys(), timeout);
-        // Every wake made before this point is covered by an event this call
-        // returned or by an edge still queued in the kernel. `SeqCst` pairs
-        // with the fence in `Waker::wake`.
-        self.registry
-            .shared
-            .poll_count
-            .fetch_add(1, Ordering::SeqCst);
-        fence(Ordering::SeqCst);
-        res
+        self.registry.selector.select(events.sys(), timeout)
     }
 }
 
@@ -293,7 +269,8 @@ impl Registry {
     pub fn try_clone(&self) -> io::Result<Registry> {
         Ok(Registry {
             selector: self.selector.try_clone()?,
-            shared: Arc::clone(&self.shared),
+            #[cfg(debug_assertions)]
+            id: self.id,
         })
     }
 
@@ -301,15 +278,11 @@ impl Registry {
         &self.selector
     }
 
-    pub(crate) fn shared(&self) -> &Arc<Shared> {
-        &self.shared
-    }
-
     /// The identity the debug-build association checks compare.
     #[cfg(debug_assertions)]
     #[cfg_attr(not(any(feature = "net", feature = "os-ext")), allow(dead_code))]
     pub(crate) fn id(&self) -> std::num::NonZeroUsize {
-        self.shared.id
+        self.id
     }
 }
 

@@ -1,8 +1,5 @@
 use std::io;
-use std::sync::atomic::{fence, AtomicU64, Ordering};
-use std::sync::Arc;
 
-use crate::poll::Shared;
 use crate::{sys, Registry, Token};
 
 /// Wakes a [`Poll`](crate::Poll) from another thread.
@@ -51,10 +48,6 @@ use crate::{sys, Registry, Token};
 /// ```
 pub struct Waker {
     inner: sys::Waker,
-    shared: Arc<Shared>,
-    /// The value of the `poll` counter when this waker last reached the
-    /// kernel.
-    last_wake: AtomicU64,
 }
 
 impl std::fmt::Debug for Waker {
@@ -74,8 +67,6 @@ impl Waker {
     pub fn new(registry: &Registry, token: Token) -> io::Result<Waker> {
         Ok(Waker {
             inner: sys::Waker::new(registry.selector(), token)?,
-            shared: Arc::clone(registry.shared()),
-            last_wake: AtomicU64::new(0),
         })
     }
 
@@ -90,21 +81,6 @@ impl Waker {
     /// Only if the operating system refuses the write, which does not happen
     /// in practice.
     pub fn wake(&self) -> io::Result<()> {
-        // Pairs with the `SeqCst` increment in `Poll::poll`: either that
-        // increment is visible here (and this wake writes), or everything
-        // this thread did before the wake is visible to the code that handles
-        // the events of the `poll` call that made it.
-        fence(Ordering::SeqCst);
-        let current = self.shared.poll_count.load(Ordering::SeqCst);
-        if self.last_wake.swap(current, Ordering::AcqRel) == current {
-            // Another wake since the last `poll` call reached (or is reaching)
-            // the kernel; its event covers this one.
-            return Ok(());
-        }
-        self.inner.wake().map_err(|err| {
-            // Nothing reached the kernel: let the next wake try again.
-            self.last_wake.store(0, Ordering::Relaxed);
-            err
-        })
+        self.inner.wake()
     }
 }

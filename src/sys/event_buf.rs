@@ -7,6 +7,9 @@
 pub(crate) struct EventBuf<T> {
     buf: Vec<T>,
     cap: usize,
+    /// `cap` as a system call's `int` count, clamped once here so the poll
+    /// loop does not redo it.
+    max: i32,
 }
 
 impl<T> EventBuf<T> {
@@ -14,7 +17,14 @@ impl<T> EventBuf<T> {
         EventBuf {
             buf: Vec::with_capacity(cap),
             cap,
+            max: i32::try_from(cap).unwrap_or(i32::MAX),
         }
+    }
+
+    /// The capacity, clamped to `i32::MAX`.
+    #[allow(dead_code)]
+    pub(crate) fn max(&self) -> i32 {
+        self.max
     }
 
     pub(crate) fn capacity(&self) -> usize {

@@ -3,14 +3,25 @@
 //! Every registration is edge-triggered (`EPOLLET`) and carries the caller's
 //! token in the event's 64-bit user data, so no token value is reserved and
 //! the I/O path needs no per-source state.
+//!
+//! Wakers are eventfds registered like any other source. Each keeps a
+//! `pending` flag: set by the wake that writes, so later wakes skip the
+//! system call, and cleared when `select` returns an event with the waker's
+//! token. The flag changes hands through atomic swaps (release on the
+//! waking side, acquire on the polling side), so whatever a thread did
+//! before a wake that skipped is visible to the code that handles the event
+//! of the wake that wrote. A user source that shares a waker's token only
+//! clears the flag early, which costs an extra write, never a lost wake.
 
 use std::io;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use libc::{EPOLLERR, EPOLLET, EPOLLHUP, EPOLLIN, EPOLLOUT, EPOLLPRI, EPOLLRDHUP};
 
-use super::{wait_timeout, EventBuf};
+use super::{fast_timeout_ms, wait_timeout, EventBuf};
 use crate::sys::unix::cvt;
 use crate::sys::unix::waker::WakerFd;
 use crate::{Interest, Token};
@@ -19,6 +30,49 @@ use crate::{Interest, Token};
 #[derive(Debug)]
 pub(crate) struct Selector {
     ep: OwnedFd,
+    /// The wakers of this queue, shared by every clone.
+    wakers: Arc<WakerList>,
+    /// The polling selector's copy of `wakers`, and the list generation it
+    /// was taken at. Clones never poll and leave it empty.
+    known: Vec<(u64, Arc<WakerState>)>,
+    known_gen: usize,
+    /// The list generation at which this selector saw no waker at all
+    /// (`usize::MAX` otherwise): while it holds, `select` skips the waker
+    /// scan after a single comparison.
+    idle_gen: usize,
+}
+
+#[derive(Debug, Default)]
+struct WakerList {
+    /// Bumped on every change of `list`.
+    gen: AtomicUsize,
+    list: Mutex<Vec<Arc<WakerState>>>,
+}
+
+#[derive(Debug)]
+struct WakerState {
+    token: u64,
+    /// A write was made (or is being made) whose event has not been
+    /// returned yet.
+    pending: AtomicBool,
+}
+
+impl WakerState {
+    /// Its event was returned: the next wake writes again.
+    #[inline]
+    fn ack(&self) {
+        // Acquire: see what the wakes that skipped did before.
+        self.pending.swap(false, Ordering::AcqRel);
+    }
+}
+
+impl WakerList {
+    fn change(&self, f: impl FnOnce(&mut Vec<Arc<WakerState>>)) {
+        // A panic elsewhere cannot leave the list half-changed.
+        let mut list = self.list.lock().unwrap_or_else(|e| e.into_inner());
+        f(&mut list);
+        self.gen.fetch_add(1, Ordering::Release);
+    }
 }
 
 impl Selector {
@@ -28,13 +82,23 @@ impl Selector {
         // SAFETY: `fd` was just returned by the kernel and nothing else owns
         // it.
         let ep = unsafe { OwnedFd::from_raw_fd(fd) };
-        Ok(Selector { ep })
+        Ok(Selector {
+            ep,
+            wakers: Arc::default(),
+            known: Vec::new(),
+            known_gen: 0,
+            idle_gen: 0,
+        })
     }
 
     /// A second descriptor for the same epoll instance (`F_DUPFD_CLOEXEC`).
     pub(crate) fn try_clone(&self) -> io::Result<Selector> {
         Ok(Selector {
             ep: self.ep.try_clone()?,
+            wakers: Arc::clone(&self.wakers),
+            known: Vec::new(),
+            known_gen: 0,
+            idle_gen: 0,
         })
     }
 
@@ -43,41 +107,122 @@ impl Selector {
         events: &mut Events,
         timeout: Option<Duration>,
     ) -> io::Result<()> {
+        // The common cases inline; timeouts too long for one call, errors
+        // and a zero-capacity buffer in cold functions.
+        let ms = match timeout {
+            None => -1,
+            Some(to) => match fast_timeout_ms(to) {
+                Some(ms) => ms,
+                None => return self.select_long(events, timeout),
+            },
+        };
         events.clear();
-        let cap = events.capacity();
-        if cap == 0 {
-            return self.wait_readable(timeout);
+        let buf = events.vec();
+        // SAFETY: `buf` is empty with room for at least `events.max()`
+        // records; the kernel writes at most that many. A zero capacity
+        // makes the call fail with EINVAL, handled in `select_failed`.
+        let n = unsafe { libc::epoll_wait(self.ep.as_raw_fd(), buf.as_mut_ptr(), events.max(), ms) };
+        if n > 0 {
+            // SAFETY: the kernel initialised the first `n` records.
+            unsafe { events.vec().set_len(n as usize) };
+            if self.wakers.gen.load(Ordering::Acquire) != self.idle_gen {
+                self.ack_wakers(events.vec());
+            }
+            Ok(())
+        } else if n == 0 {
+            Ok(())
+        } else {
+            self.select_failed(events, ms)
         }
-        let max = cap.min(libc::c_int::MAX as usize) as libc::c_int;
+    }
+
+    /// `epoll_wait` failed: report why, unless the buffer has no room, in
+    /// which case wait for readiness without taking any event.
+    #[cold]
+    fn select_failed(&self, events: &Events, ms: libc::c_int) -> io::Result<()> {
+        // Read errno before anything else can change it.
+        let err = io::Error::last_os_error();
+        if events.capacity() == 0 {
+            return self.wait_readable(ms).map(drop);
+        }
+        Err(err)
+    }
+
+    /// `select` for a timeout beyond `c_int::MAX` ms: one system call per
+    /// step, until something is ready or the whole timeout has passed.
+    #[cold]
+    fn select_long(&mut self, events: &mut Events, timeout: Option<Duration>) -> io::Result<()> {
+        events.clear();
+        if events.capacity() == 0 {
+            return wait_timeout(timeout, |ms| self.wait_readable(ms)).map(drop);
+        }
         let ep = self.ep.as_raw_fd();
+        let max = events.max();
         let buf = events.vec();
         let n = wait_timeout(timeout, |ms| {
-            // SAFETY: `buf` has room for `cap >= max` records; the kernel
-            // writes at most `max` of them.
+            // SAFETY: `buf` has room for `max` records; the kernel writes at
+            // most `max` of them.
             let n = cvt(unsafe { libc::epoll_wait(ep, buf.as_mut_ptr(), max, ms) })?;
             Ok(n as usize)
         })?;
         // SAFETY: the kernel initialised the first `n <= max` records.
         unsafe { buf.set_len(n) };
+        if n != 0 {
+            self.ack_wakers(events.vec());
+        }
         Ok(())
+    }
+
+    /// Clears the `pending` flag of every waker whose event is in `events`.
+    /// Out of line, so the registers it needs cost nothing to polls that
+    /// return no event.
+    #[inline(never)]
+    fn ack_wakers(&mut self, events: &[Event]) {
+        // A waker created since the last look: its event may be among these
+        // (it was registered before the kernel could report it).
+        let gen = self.wakers.gen.load(Ordering::Acquire);
+        if gen != self.known_gen {
+            return self.refresh_and_ack(gen, events);
+        }
+        if let [(token, ref state)] = self.known[..] {
+            // The common case: one waker.
+            if events.iter().any(|e| e.u64 == token) {
+                state.ack();
+            }
+        } else {
+            ack_many(&self.known, events);
+        }
+    }
+
+    #[cold]
+    fn refresh_and_ack(&mut self, gen: usize, events: &[Event]) {
+        self.refresh_wakers(gen);
+        self.ack_wakers(events);
+    }
+
+    #[cold]
+    fn refresh_wakers(&mut self, gen: usize) {
+        let list = self.wakers.list.lock().unwrap_or_else(|e| e.into_inner());
+        self.known.clear();
+        self.known
+            .extend(list.iter().map(|w| (w.token, Arc::clone(w))));
+        self.known_gen = gen;
+        self.idle_gen = if self.known.is_empty() { gen } else { usize::MAX };
     }
 
     /// A zero-capacity buffer cannot take events, so wait for the epoll
     /// descriptor itself to become readable: that happens when events are
-    /// pending, and leaves them queued for the next call.
-    #[cold]
-    fn wait_readable(&self, timeout: Option<Duration>) -> io::Result<()> {
+    /// pending, and leaves them queued for the next call. Returns how many
+    /// descriptors are ready (0 or 1).
+    fn wait_readable(&self, ms: libc::c_int) -> io::Result<usize> {
         let mut pfd = libc::pollfd {
             fd: self.ep.as_raw_fd(),
             events: libc::POLLIN,
             revents: 0,
         };
-        wait_timeout(timeout, |ms| {
-            // SAFETY: `pfd` is one live `pollfd`, matching `nfds = 1`.
-            let n = cvt(unsafe { libc::poll(&mut pfd, 1, ms) })?;
-            Ok(n as usize)
-        })
-        .map(drop)
+        // SAFETY: `pfd` is one live `pollfd`, matching `nfds = 1`.
+        let n = cvt(unsafe { libc::poll(&mut pfd, 1, ms) })?;
+        Ok(n as usize)
     }
 
     pub(crate) fn register(&self, fd: RawFd, token: Token, interests: Interest) -> io::Result<()> {
@@ -124,6 +269,16 @@ impl Selector {
 
     pub(crate) fn as_fd(&self) -> BorrowedFd<'_> {
         self.ep.as_fd()
+    }
+}
+
+/// `ack_wakers` for several wakers, kept out of the one-waker path.
+#[inline(never)]
+fn ack_many(known: &[(u64, Arc<WakerState>)], events: &[Event]) {
+    for (token, state) in known {
+        if events.iter().any(|e| e.u64 == *token) {
+            state.ack();
+        }
     }
 }
 
@@ -251,23 +406,55 @@ pub(crate) mod event {
 }
 
 /// An eventfd (or pipe) registered for readable events with the waker's
-/// token. Each wake is a write, which the edge-triggered registration turns
-/// into one new event; the counter is never read.
+/// token. A wake that writes makes one new event through the edge-triggered
+/// registration; the counter is never read.
 #[derive(Debug)]
 pub(crate) struct Waker {
     fd: WakerFd,
+    state: Arc<WakerState>,
+    wakers: Arc<WakerList>,
 }
 
 impl Waker {
     pub(crate) fn new(selector: &Selector, token: Token) -> io::Result<Waker> {
         let fd = WakerFd::new()?;
-        selector.register(fd.as_raw_fd(), token, Interest::READABLE)?;
-        Ok(Waker { fd })
+        let state = Arc::new(WakerState {
+            token: token.0 as u64,
+            pending: AtomicBool::new(false),
+        });
+        // Listed before it is registered, so `select` knows it by the time
+        // the kernel can report it.
+        selector.wakers.change(|list| list.push(Arc::clone(&state)));
+        let waker = Waker {
+            fd,
+            state,
+            wakers: Arc::clone(&selector.wakers),
+        };
+        selector.register(waker.fd.as_raw_fd(), token, Interest::READABLE)?;
+        Ok(waker)
     }
 
     #[inline]
     pub(crate) fn wake(&self) -> io::Result<()> {
-        self.fd.wake()
+        // Release: hand what this thread did over to the `select` that
+        // clears the flag.
+        if self.state.pending.swap(true, Ordering::AcqRel) {
+            // An earlier wake's event is on its way and covers this one.
+            return Ok(());
+        }
+        self.fd.wake().map_err(|err| {
+            // Nothing reached the kernel: let the next wake try again.
+            self.state.pending.store(false, Ordering::Release);
+            err
+        })
+    }
+}
+
+impl Drop for Waker {
+    fn drop(&mut self) {
+        let state = &self.state;
+        self.wakers
+            .change(|list| list.retain(|w| !Arc::ptr_eq(w, state)));
     }
 }
 

@@ -30,18 +30,39 @@ pub(crate) use self::poll::{event, Event, Events, IoSourceState, Selector, Waker
 /// second value is true.
 #[inline]
 pub(crate) fn timeout_ms(timeout: Option<Duration>) -> (c_int, bool) {
-    const MAX_MS: u64 = c_int::MAX as u64;
     match timeout {
         None => (-1, false),
-        Some(to) => {
-            let sub_ms = (u64::from(to.subsec_nanos()) + 999_999) / 1_000_000;
-            let ms = to.as_secs().saturating_mul(1000).saturating_add(sub_ms);
-            if ms > MAX_MS {
-                (c_int::MAX, true)
-            } else {
-                (ms as c_int, false)
-            }
-        }
+        Some(to) => match fast_timeout_ms(to) {
+            Some(ms) => (ms, false),
+            None => long_timeout_ms(to),
+        },
+    }
+}
+
+/// The rounded-up milliseconds of a timeout below about 24.8 days, the
+/// common case, in a few instructions; `None` for longer ones.
+#[inline]
+pub(crate) fn fast_timeout_ms(to: Duration) -> Option<c_int> {
+    /// Below this many whole seconds, the rounded milliseconds fit.
+    const FAST_SECS: u64 = c_int::MAX as u64 / 1000;
+    if to.as_secs() < FAST_SECS {
+        // At most 2_147_482_999 + 1000 ms: no overflow, no saturation.
+        let ms = to.as_secs() as u32 * 1000 + (to.subsec_nanos() + 999_999) / 1_000_000;
+        Some(ms as c_int)
+    } else {
+        None
+    }
+}
+
+#[cold]
+fn long_timeout_ms(to: Duration) -> (c_int, bool) {
+    const MAX_MS: u64 = c_int::MAX as u64;
+    let sub_ms = (u64::from(to.subsec_nanos()) + 999_999) / 1_000_000;
+    let ms = to.as_secs().saturating_mul(1000).saturating_add(sub_ms);
+    if ms > MAX_MS {
+        (c_int::MAX, true)
+    } else {
+        (ms as c_int, false)
     }
 }
 

@@ -211,7 +211,7 @@ impl Selector {
                 state.notify.reset()?;
                 let mut resignal = false;
                 for waker in &table.wakers {
-                    if waker.pending.swap(false, Ordering::SeqCst) {
+                    if waker.pending.swap(false, Ordering::AcqRel) {
                         if out.len() < cap {
                             out.push(Event {
                                 token: waker.token.0,
@@ -525,9 +525,16 @@ impl Waker {
 
     pub(crate) fn wake(&self) -> io::Result<()> {
         // Mark first, signal second: the poller resets the signal before it
-        // looks at the marks.
-        self.slot.pending.store(true, Ordering::SeqCst);
-        self.state.notify.wake()
+        // looks at the marks. A wake that finds the mark set skips the
+        // signal: the one that set it has signalled or is about to, and the
+        // poller's acquiring swap sees what this thread did before.
+        if self.slot.pending.swap(true, Ordering::AcqRel) {
+            return Ok(());
+        }
+        self.state.notify.wake().map_err(|err| {
+            self.slot.pending.store(false, Ordering::Release);
+            err
+        })
     }
 }
 

@@ -22,21 +22,29 @@ impl WakerFd {
     }
 
     /// Adds one to the counter: one new readiness edge.
+    #[inline]
     pub(crate) fn wake(&self) -> io::Result<()> {
         let one: u64 = 1;
-        loop {
-            // SAFETY: the buffer is the 8 bytes of a live `u64`.
-            let res = unsafe { libc::write(self.fd.as_raw_fd(), (&one as *const u64).cast(), 8) };
-            match cvt(res) {
-                Ok(_) => return Ok(()),
-                Err(err) => match err.kind() {
-                    // The counter would overflow: zero it and write again.
-                    io::ErrorKind::WouldBlock => self.reset()?,
-                    io::ErrorKind::Interrupted => {}
-                    _ => return Err(err),
-                },
-            }
+        // SAFETY: the buffer is the 8 bytes of a live `u64`.
+        let res = unsafe { libc::write(self.fd.as_raw_fd(), (&one as *const u64).cast(), 8) };
+        if res == 8 {
+            Ok(())
+        } else {
+            self.wake_again()
         }
+    }
+
+    /// The write failed: retry after a signal, or after zeroing a counter
+    /// that would overflow.
+    #[cold]
+    fn wake_again(&self) -> io::Result<()> {
+        let err = io::Error::last_os_error();
+        match err.kind() {
+            io::ErrorKind::WouldBlock => self.reset()?,
+            io::ErrorKind::Interrupted => {}
+            _ => return Err(err),
+        }
+        self.wake()
     }
 
     /// Reads the counter back to zero.
