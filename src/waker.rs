@@ -9,9 +9,12 @@ use crate::{sys, Registry, Token};
 /// that token that [`is_readable`](crate::event::Event::is_readable). It is
 /// how a thread that hands work to an event loop tells the loop to look.
 ///
-/// Wakes are coalesced: all the wakes made by one `Waker` between two `poll`
-/// calls cost at most one system call and produce at least one event, and a
-/// wake is never lost, whatever the interleaving with `poll`.
+/// Wakes are coalesced: once a wake has reached the kernel, further wakes of
+/// the same `Waker` make no system call until `poll` has returned the event,
+/// so a burst of wakes between two `poll` calls costs one system call and
+/// produces at least one event. A wake is never lost, whatever the
+/// interleaving with `poll`: everything the waking thread did before
+/// `wake` is visible to the code that handles the event.
 ///
 /// Unlike mio, ferrio allows several wakers per `Poll`, each with its own
 /// token (mio panics on the second one in debug builds).
@@ -72,9 +75,9 @@ impl Waker {
 
     /// Wakes the `Poll`.
     ///
-    /// Safe to call from any thread, concurrently with `poll`. Only the
-    /// first wake after each `poll` call makes a system call; later ones
-    /// return at once, as the event they would cause is already on its way.
+    /// Safe to call from any thread, concurrently with `poll`. Only a wake
+    /// made when no event of this waker is on its way makes a system call;
+    /// the others return at once, covered by the event already coming.
     ///
     /// # Errors
     ///
