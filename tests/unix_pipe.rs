@@ -12,8 +12,18 @@ use ferrio::unix::pipe::{self, Receiver, Sender};
 use ferrio::{Events, Interest, Poll, Token};
 use util::*;
 
+/// Spawning a child copies every descriptor until the child's `exec`
+/// closes them, which can keep a dropped pipe end open for a moment. Tests
+/// that spawn, and tests that need a drop to take effect at once, hold this.
+static SPAWN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn spawn_lock() -> std::sync::MutexGuard<'static, ()> {
+    SPAWN.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 #[test]
 fn ends_are_nonblocking_and_close_on_exec() {
+    let _guard = spawn_lock();
     let (tx, rx) = pipe::new().unwrap();
     for fd in [tx.as_raw_fd(), rx.as_raw_fd()] {
         assert!(is_cloexec(fd));
@@ -94,6 +104,7 @@ fn fd_conversions_round_trip() {
 
 #[test]
 fn child_process_streams_work_with_the_event_loop() {
+    let _guard = spawn_lock();
     let mut child = Command::new("cat")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

@@ -259,3 +259,32 @@ fn no_wake_is_lost_under_cross_thread_stress() {
         ROUNDS * PRODUCERS
     );
 }
+
+#[test]
+fn a_source_sharing_the_wakers_token_does_not_swallow_wakes() {
+    use std::io::Write;
+
+    use ferrio::unix::pipe;
+    use ferrio::Interest;
+
+    let mut poll = Poll::new().unwrap();
+    let mut events = Events::with_capacity(8);
+    let waker = Waker::new(poll.registry(), Token(9)).unwrap();
+    let (mut tx, mut rx) = pipe::new().unwrap();
+    poll.registry()
+        .register(&mut rx, Token(9), Interest::READABLE)
+        .unwrap();
+    for round in 0..20 {
+        // The pipe's event (same token) may arrive while the wake's event is
+        // still queued; either way each wake must be followed by an event.
+        tx.write_all(b"x").unwrap();
+        waker.wake().unwrap();
+        poll_until(&mut poll, &mut events, Token(9), LONG, |_| true);
+        if round % 2 == 0 {
+            // Drain both, so that the next round starts clean.
+            poll_once(&mut poll, &mut events, SHORT);
+        }
+        waker.wake().unwrap();
+        poll_until(&mut poll, &mut events, Token(9), LONG, |_| true);
+    }
+}
