@@ -19,6 +19,8 @@
 set -euo pipefail
 
 TOKIO_VERSION=1.53.3
+# Seconds one test file may run before it counts as hung.
+FILE_TIMEOUT=${TOKIO_SUITE_FILE_TIMEOUT:-300}
 IMPLS=(ferrio mio)
 POLL=0
 LIB=0
@@ -100,12 +102,27 @@ run_impl() {
     case "$tree" in *"compat/mio"*) echo "upstream run uses ferrio: $tree" >&2; exit 2 ;; esac
   fi
 
-  # 3. Build, then run each test file with a time limit.
-  local args=(--features full --no-fail-fast)
+  # 3. Build everything once, then run each test file with its own time
+  #    limit, so that one hanging file cannot stall the rest.
+  local args=(--features full)
   for t in "${tests[@]}"; do args+=(--test "$t"); done
   if [ "$LIB" = 1 ]; then args+=(--lib); fi
   (cd "$dir" && RUSTFLAGS="$flags" cargo test -p tokio "${args[@]}" --no-run --quiet 2>&1 | tail -n 5) || true
-  (cd "$dir" && RUSTFLAGS="$flags" timeout 3000 cargo test -p tokio "${args[@]}" 2>&1) > "$dir/test$suffix.log" || true
+  local log="$dir/test$suffix.log"
+  : > "$log"
+  local targets=()
+  for t in "${tests[@]}"; do targets+=("--test $t"); done
+  if [ "$LIB" = 1 ]; then targets+=("--lib"); fi
+  for target in "${targets[@]}"; do
+    local rc=0
+    # shellcheck disable=SC2086
+    (cd "$dir" && RUSTFLAGS="$flags" timeout "$FILE_TIMEOUT" cargo test -p tokio --features full $target >> "$log" 2>&1) || rc=$?
+    if [ "$rc" = 124 ]; then
+      echo "TIMEOUT ${target#--test }" >> "$log"
+      # The test binary outlives the cargo that `timeout` stopped.
+      pkill -f "$CARGO_TARGET_DIR/debug/deps/" || true
+    fi
+  done
 }
 
 for impl in "${IMPLS[@]}"; do run_impl "$impl"; done
@@ -134,6 +151,11 @@ def parse(path):
         m = re.match(r"test (\S+) \.\.\. FAILED", line)
         if m and cur:
             failures.setdefault(cur, []).append(m.group(1))
+        m = re.match(r"TIMEOUT (\S+)", line)
+        if m:
+            name = "lib" if m.group(1) == "--lib" else m.group(1)
+            res[name] = "timed out"
+            cur = None
     return res, failures
 
 runs = {i: parse(f"{work}/{i}/test{suffix}.log") for i in impls}
@@ -146,6 +168,9 @@ for f in files:
     cells = []
     for i in impls:
         r = runs[i][0].get(f)
+        if isinstance(r, str):
+            cells.append(r)
+            continue
         if r:
             for k in range(3):
                 tot[i][k] += r[k]
@@ -159,10 +184,13 @@ bad = 0
 if "ferrio" in runs and "mio" in runs:
     for f in files:
         a, b = runs["ferrio"][0].get(f), runs["mio"][0].get(f)
-        if b and (not a or a[1] > b[1] or a[0] < b[0]):
+        if isinstance(b, str):
+            continue
+        if isinstance(a, str) or (b and (not a or a[1] > b[1] or a[0] < b[0])):
             print(f"REGRESSION on ferrio: {f}: ferrio {a}, mio {b}")
             bad = 1
 elif "ferrio" in runs:
-    bad = int(any(r[1] for r in runs["ferrio"][0].values()) or not runs["ferrio"][0])
+    vals = runs["ferrio"][0].values()
+    bad = int(not vals or any(isinstance(r, str) or r[1] for r in vals))
 sys.exit(bad)
 PY
