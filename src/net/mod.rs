@@ -119,6 +119,78 @@ macro_rules! net_type_common {
     };
 }
 
+/// `Read` and `Write` for a stream socket type and for shared references to
+/// it. Reads go through std; writes are `send`/`sendmsg` with
+/// `MSG_NOSIGNAL`, so a closed peer gives `BrokenPipe` or
+/// `ConnectionReset`, never `SIGPIPE`. Every call is only the system call
+/// (with epoll), so the path is async-signal-safe.
+macro_rules! stream_io {
+    ($ty:ident) => {
+        impl ::std::io::Read for $ty {
+            fn read(&mut self, buf: &mut [u8]) -> ::std::io::Result<usize> {
+                ::std::io::Read::read(&mut &*self, buf)
+            }
+
+            fn read_vectored(
+                &mut self,
+                bufs: &mut [::std::io::IoSliceMut<'_>],
+            ) -> ::std::io::Result<usize> {
+                ::std::io::Read::read_vectored(&mut &*self, bufs)
+            }
+        }
+
+        impl ::std::io::Read for &$ty {
+            fn read(&mut self, buf: &mut [u8]) -> ::std::io::Result<usize> {
+                self.inner
+                    .do_io(|mut inner| ::std::io::Read::read(&mut inner, buf))
+            }
+
+            fn read_vectored(
+                &mut self,
+                bufs: &mut [::std::io::IoSliceMut<'_>],
+            ) -> ::std::io::Result<usize> {
+                self.inner
+                    .do_io(|mut inner| ::std::io::Read::read_vectored(&mut inner, bufs))
+            }
+        }
+
+        impl ::std::io::Write for $ty {
+            fn write(&mut self, buf: &[u8]) -> ::std::io::Result<usize> {
+                ::std::io::Write::write(&mut &*self, buf)
+            }
+
+            fn write_vectored(&mut self, bufs: &[::std::io::IoSlice<'_>]) -> ::std::io::Result<usize> {
+                ::std::io::Write::write_vectored(&mut &*self, bufs)
+            }
+
+            fn flush(&mut self) -> ::std::io::Result<()> {
+                ::std::io::Write::flush(&mut &*self)
+            }
+        }
+
+        /// Writes are `send`/`sendmsg` with `MSG_NOSIGNAL`: a closed peer
+        /// gives `BrokenPipe` or `ConnectionReset`, never `SIGPIPE`.
+        impl ::std::io::Write for &$ty {
+            fn write(&mut self, buf: &[u8]) -> ::std::io::Result<usize> {
+                self.inner.do_io(|inner| {
+                    $crate::sys::net::send(::std::os::fd::AsFd::as_fd(inner), buf)
+                })
+            }
+
+            fn write_vectored(&mut self, bufs: &[::std::io::IoSlice<'_>]) -> ::std::io::Result<usize> {
+                self.inner.do_io(|inner| {
+                    $crate::sys::net::send_vectored(::std::os::fd::AsFd::as_fd(inner), bufs)
+                })
+            }
+
+            fn flush(&mut self) -> ::std::io::Result<()> {
+                // The kernel has the data already: no user-space buffer.
+                self.inner.do_io(|_| Ok(()))
+            }
+        }
+    };
+}
+
 mod tcp;
 pub use self::tcp::{TcpListener, TcpStream};
 
