@@ -12,7 +12,7 @@ use crate::sys;
 /// readiness you need, then read or write until the call returns
 /// [`WouldBlock`](io::ErrorKind::WouldBlock).
 ///
-/// Both `TcpStream` and `&TcpStream` implement [`Read`] and [`Write`], so one
+/// Both `TcpStream` and `&TcpStream` implement [`Read`](std::io::Read) and [`Write`](std::io::Write), so one
 /// task can read while another writes through a shared reference. Writes
 /// never raise `SIGPIPE`.
 ///

@@ -14,7 +14,7 @@ use crate::sys;
 /// readiness you need, then read or write until the call returns
 /// [`WouldBlock`](io::ErrorKind::WouldBlock).
 ///
-/// Both `UnixStream` and `&UnixStream` implement [`Read`] and [`Write`].
+/// Both `UnixStream` and `&UnixStream` implement [`Read`](std::io::Read) and [`Write`](std::io::Write).
 /// Writes never raise `SIGPIPE`, and the write path is only the system call
 /// (no lock, no allocation), so it may be used from a signal handler.
 ///
