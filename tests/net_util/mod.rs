@@ -17,16 +17,12 @@ pub const LONG: Duration = Duration::from_secs(5);
 /// How long a test waits to see that an event does not come.
 pub const SHORT: Duration = Duration::from_millis(100);
 
-/// Polls once, retrying on `Interrupted`.
-pub fn poll_once(poll: &mut Poll, events: &mut Events, timeout: Duration) {
-    loop {
-        match poll.poll(events, Some(timeout)) {
-            Ok(()) => return,
-            Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
-            Err(err) => panic!("poll failed: {err}"),
-        }
-    }
-}
+// The core tests' helpers: `poll_once` (retrying on `Interrupted`) and
+// `is_cloexec`.
+#[path = "../util/mod.rs"]
+mod core_util;
+#[allow(unused_imports)]
+pub use core_util::{is_cloexec, poll_once};
 
 /// Polls until an event for `token` satisfying `pred` arrives and returns
 /// it; panics after `LONG`.
@@ -128,14 +124,6 @@ pub fn is_nonblocking(fd: RawFd) -> bool {
     let flags = unsafe { libc::fcntl(fd, libc::F_GETFL) };
     assert!(flags >= 0, "F_GETFL: {}", io::Error::last_os_error());
     flags & libc::O_NONBLOCK != 0
-}
-
-/// True if `FD_CLOEXEC` is set on `fd`.
-pub fn is_cloexec(fd: RawFd) -> bool {
-    // SAFETY: F_GETFD takes no pointer; a bad fd only returns -1.
-    let flags = unsafe { libc::fcntl(fd, libc::F_GETFD) };
-    assert!(flags >= 0, "F_GETFD: {}", io::Error::last_os_error());
-    flags & libc::FD_CLOEXEC != 0
 }
 
 /// Reads an `int` socket option.
