@@ -459,11 +459,14 @@ pub fn report() -> io::Result<()> {
             "status",
             "--porcelain",
             "--untracked-files=no",
+            "--",
+            "src",
+            "Cargo.toml",
         ],
     )
     .is_empty()
     {
-        commit.push_str(" + uncommitted changes");
+        commit.push_str(" + uncommitted changes in src/ or Cargo.toml");
     }
     let report = Report {
         machine,
