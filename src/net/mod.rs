@@ -141,8 +141,9 @@ macro_rules! stream_io {
 
         impl ::std::io::Read for &$ty {
             fn read(&mut self, buf: &mut [u8]) -> ::std::io::Result<usize> {
-                self.inner
-                    .do_io(|mut inner| ::std::io::Read::read(&mut inner, buf))
+                self.inner.do_io(|inner| {
+                    $crate::sys::net::recv(inner, buf)
+                })
             }
 
             fn read_vectored(
@@ -173,13 +174,13 @@ macro_rules! stream_io {
         impl ::std::io::Write for &$ty {
             fn write(&mut self, buf: &[u8]) -> ::std::io::Result<usize> {
                 self.inner.do_io(|inner| {
-                    $crate::sys::net::send(::std::os::fd::AsFd::as_fd(inner), buf)
+                    $crate::sys::net::send(inner, buf)
                 })
             }
 
             fn write_vectored(&mut self, bufs: &[::std::io::IoSlice<'_>]) -> ::std::io::Result<usize> {
                 self.inner.do_io(|inner| {
-                    $crate::sys::net::send_vectored(::std::os::fd::AsFd::as_fd(inner), bufs)
+                    $crate::sys::net::send_vectored(inner, bufs)
                 })
             }
 

@@ -2,7 +2,6 @@
 
 use std::io;
 use std::net::{self, Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::os::fd::AsFd;
 
 use crate::io_source::IoSource;
 use crate::sys;
@@ -122,7 +121,7 @@ impl UdpSocket {
     /// ("Destination address required"); `ConnectionRefused` after an
     /// earlier datagram to the peer was refused.
     pub fn send(&self, buf: &[u8]) -> io::Result<usize> {
-        self.inner.do_io(|inner| sys::net::send(inner.as_fd(), buf))
+        self.inner.do_io(|inner| sys::net::send(inner, buf))
     }
 
     /// Receives one datagram from the connected peer.

@@ -1,6 +1,5 @@
 use std::io;
 use std::net::Shutdown;
-use std::os::fd::AsFd;
 use std::os::unix::net::{self, SocketAddr};
 use std::path::Path;
 
@@ -145,7 +144,7 @@ impl UnixDatagram {
     /// after [`shutdown`](UnixDatagram::shutdown) of the write half, without
     /// raising `SIGPIPE`.
     pub fn send(&self, buf: &[u8]) -> io::Result<usize> {
-        self.inner.do_io(|inner| sys::net::send(inner.as_fd(), buf))
+        self.inner.do_io(|inner| sys::net::send(inner, buf))
     }
 
     /// Returns and clears the pending socket error (`SO_ERROR`), if any.

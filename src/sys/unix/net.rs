@@ -8,7 +8,7 @@
 
 use std::ffi::OsStr;
 use std::io::{self, IoSlice};
-use std::mem::{self, size_of};
+use std::mem::{self, size_of, MaybeUninit};
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
 #[cfg(target_os = "android")]
 use std::os::android::net::SocketAddrExt;
@@ -49,7 +49,7 @@ pub(crate) fn socketpair(ty: c_int) -> io::Result<(OwnedFd, OwnedFd)> {
 }
 
 /// `bind(fd, addr)`.
-pub(crate) fn bind(fd: BorrowedFd<'_>, addr: &RawSockAddr) -> io::Result<()> {
+pub(crate) fn bind(fd: BorrowedFd<'_>, addr: &impl KernelAddr) -> io::Result<()> {
     // SAFETY: `addr.as_ptr()` points at `addr.len()` initialised bytes that
     // live for the whole call (see `RawSockAddr`).
     cvt(unsafe { libc::bind(fd.as_raw_fd(), addr.as_ptr(), addr.len()) }).map(drop)
@@ -57,7 +57,7 @@ pub(crate) fn bind(fd: BorrowedFd<'_>, addr: &RawSockAddr) -> io::Result<()> {
 
 /// A non-blocking `connect(fd, addr)`: `EINPROGRESS` means the handshake
 /// goes on in the background and counts as success.
-pub(crate) fn connect(fd: BorrowedFd<'_>, addr: &RawSockAddr) -> io::Result<()> {
+pub(crate) fn connect(fd: BorrowedFd<'_>, addr: &impl KernelAddr) -> io::Result<()> {
     // SAFETY: as in `bind`.
     match cvt(unsafe { libc::connect(fd.as_raw_fd(), addr.as_ptr(), addr.len()) }) {
         Ok(_) => Ok(()),
@@ -91,10 +91,41 @@ pub(crate) fn accept(fd: BorrowedFd<'_>) -> io::Result<(OwnedFd, RawSockAddr)> {
     Ok((new, addr))
 }
 
+/// `accept4(fd, .., SOCK_NONBLOCK | SOCK_CLOEXEC)` on a TCP listener: the
+/// new connection and the peer's IP address, through a buffer just large
+/// enough for IPv6 that nothing needs to clear first.
+#[inline]
+pub(crate) fn accept_inet(fd: &impl AsRawFd) -> io::Result<(OwnedFd, SocketAddr)> {
+    let mut buf = MaybeUninit::<InetBuf>::uninit();
+    // SAFETY: a write of one field, through a pointer into `buf`. A
+    // family the kernel leaves alone reads as unspecified (0) below.
+    unsafe { ptr::addr_of_mut!((*buf.as_mut_ptr()).v4.sin_family).write(0) };
+    let mut len = size_of::<InetBuf>() as socklen_t;
+    // SAFETY: `buf` is writable for `len` bytes, the size the kernel is
+    // told through the length pointer; it writes at most that many and
+    // stores the real length back into `len`.
+    let new = cvt(unsafe { libc::accept4(fd.as_raw_fd(), buf.as_mut_ptr().cast(), &mut len, SOCK_FLAGS) })?;
+    // SAFETY: the kernel just returned `new`, which nothing else owns.
+    let new = unsafe { OwnedFd::from_raw_fd(new) };
+    // SAFETY: the family is initialised, and the kernel initialised the
+    // first `len` bytes (at most the buffer's size: it truncates longer
+    // addresses but reports their full length, hence the `min`).
+    let addr = unsafe { InetBuf::read(&buf, (len as usize).min(size_of::<InetBuf>())) }?;
+    Ok((new, addr))
+}
+
+/// `recv(fd, buf, 0)`: a read of a connected socket, the system call alone.
+#[inline]
+pub(crate) fn recv(fd: &impl AsRawFd, buf: &mut [u8]) -> io::Result<usize> {
+    // SAFETY: `buf` is writable for `buf.len()` bytes during the call.
+    let n = cvt(unsafe { libc::recv(fd.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len(), 0) })?;
+    Ok(n as usize)
+}
+
 /// `send(fd, buf, MSG_NOSIGNAL)`: a write that fails with `EPIPE` instead
 /// of raising `SIGPIPE`. Only the system call, so it is async-signal-safe.
 #[inline]
-pub(crate) fn send(fd: BorrowedFd<'_>, buf: &[u8]) -> io::Result<usize> {
+pub(crate) fn send(fd: &impl AsRawFd, buf: &[u8]) -> io::Result<usize> {
     // SAFETY: `buf` is readable for `buf.len()` bytes during the call.
     let n = cvt(unsafe {
         libc::send(
@@ -110,7 +141,7 @@ pub(crate) fn send(fd: BorrowedFd<'_>, buf: &[u8]) -> io::Result<usize> {
 /// `sendmsg(fd, bufs, MSG_NOSIGNAL)`: the vectored form of [`send`]
 /// (`writev` has no way to suppress `SIGPIPE`).
 #[inline]
-pub(crate) fn send_vectored(fd: BorrowedFd<'_>, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+pub(crate) fn send_vectored(fd: &impl AsRawFd, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
     let bufs = &bufs[..bufs.len().min(MAX_IOV)];
     // SAFETY: `msghdr` is a plain C struct (pointers, integers and, on
     // some targets, padding fields) for which all zeroes is a valid value:
@@ -127,7 +158,7 @@ pub(crate) fn send_vectored(fd: BorrowedFd<'_>, bufs: &[IoSlice<'_>]) -> io::Res
 }
 
 /// `sendto(fd, buf, MSG_NOSIGNAL, addr)`.
-pub(crate) fn send_to(fd: BorrowedFd<'_>, buf: &[u8], addr: &RawSockAddr) -> io::Result<usize> {
+pub(crate) fn send_to(fd: BorrowedFd<'_>, buf: &[u8], addr: &impl KernelAddr) -> io::Result<usize> {
     // SAFETY: `buf` is readable for `buf.len()` bytes and `addr` for
     // `addr.len()` bytes during the call.
     let n = cvt(unsafe {
@@ -182,17 +213,133 @@ pub(crate) fn getsockopt_int(fd: BorrowedFd<'_>, level: c_int, name: c_int) -> i
     Ok(value)
 }
 
-/// Room for any socket address ferrio passes to or gets from the kernel.
+/// Room for a Unix socket address, or any other the kernel may write: the
+/// buffer of [`RawSockAddr`]. IP addresses use the smaller [`InetBuf`].
 ///
 /// Each variant starts with the address family, so the family can be read
 /// through any of them.
 #[repr(C)]
 #[derive(Clone, Copy)]
 union SockAddrBuf {
-    v4: libc::sockaddr_in,
-    v6: libc::sockaddr_in6,
     un: libc::sockaddr_un,
     storage: libc::sockaddr_storage,
+}
+
+/// A socket address in the kernel's layout, as the system calls that take
+/// one want it.
+pub(crate) trait KernelAddr {
+    /// Points at `len()` initialised bytes that live as long as `self`.
+    fn as_ptr(&self) -> *const libc::sockaddr;
+    fn len(&self) -> socklen_t;
+}
+
+/// Room for an IP socket address: all TCP and UDP need, a fraction of the
+/// size of `SockAddrBuf`. Each variant starts with the address family.
+#[repr(C)]
+#[derive(Clone, Copy)]
+union InetBuf {
+    v4: libc::sockaddr_in,
+    v6: libc::sockaddr_in6,
+}
+
+impl InetBuf {
+    /// The address in the first `len` bytes of `buf`.
+    ///
+    /// # Safety
+    ///
+    /// The family field and the first `len` bytes of `buf` are
+    /// initialised.
+    unsafe fn read(buf: &MaybeUninit<InetBuf>, len: usize) -> io::Result<SocketAddr> {
+        let p = buf.as_ptr();
+        // SAFETY: every variant begins with the family, initialised by the
+        // caller; each read below is of bytes the length check before it
+        // shows the kernel wrote.
+        let family = c_int::from(unsafe { ptr::addr_of!((*p).v4.sin_family).read() });
+        if family == libc::AF_INET && len >= size_of::<libc::sockaddr_in>() {
+            // SAFETY: as above.
+            let sin = unsafe { ptr::addr_of!((*p).v4).read() };
+            let ip = Ipv4Addr::from(sin.sin_addr.s_addr.to_ne_bytes());
+            Ok(SocketAddr::V4(SocketAddrV4::new(
+                ip,
+                u16::from_be(sin.sin_port),
+            )))
+        } else if family == libc::AF_INET6 && len >= size_of::<libc::sockaddr_in6>() {
+            // SAFETY: as above.
+            let sin6 = unsafe { ptr::addr_of!((*p).v6).read() };
+            Ok(SocketAddr::V6(SocketAddrV6::new(
+                Ipv6Addr::from(sin6.sin6_addr.s6_addr),
+                u16::from_be(sin6.sin6_port),
+                sin6.sin6_flowinfo,
+                sin6.sin6_scope_id,
+            )))
+        } else {
+            Err(not_inet())
+        }
+    }
+}
+
+#[cold]
+fn not_inet() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        "the kernel returned a socket address that is not IPv4 or IPv6",
+    )
+}
+
+/// An IP socket address in the kernel's layout, and its length.
+///
+/// Invariant: the first `len` bytes of `buf` are initialised (the variant
+/// that was written).
+pub(crate) struct InetSockAddr {
+    buf: InetBuf,
+    len: socklen_t,
+}
+
+impl InetSockAddr {
+    /// The kernel form of an IP socket address.
+    #[inline]
+    pub(crate) fn new(addr: &SocketAddr) -> InetSockAddr {
+        match addr {
+            SocketAddr::V4(a) => {
+                // SAFETY: a C struct of integers, for which all zeroes is a
+                // valid value.
+                let mut sin: libc::sockaddr_in = unsafe { mem::zeroed() };
+                sin.sin_family = libc::AF_INET as sa_family_t;
+                sin.sin_port = a.port().to_be();
+                // The octets are in network order already; keep their
+                // order in memory.
+                sin.sin_addr.s_addr = u32::from_ne_bytes(a.ip().octets());
+                InetSockAddr {
+                    buf: InetBuf { v4: sin },
+                    len: size_of::<libc::sockaddr_in>() as socklen_t,
+                }
+            }
+            SocketAddr::V6(a) => {
+                // SAFETY: as above, for `sockaddr_in6`.
+                let mut sin6: libc::sockaddr_in6 = unsafe { mem::zeroed() };
+                sin6.sin6_family = libc::AF_INET6 as sa_family_t;
+                sin6.sin6_port = a.port().to_be();
+                sin6.sin6_addr.s6_addr = a.ip().octets();
+                // Passed through as std does, in both directions.
+                sin6.sin6_flowinfo = a.flowinfo();
+                sin6.sin6_scope_id = a.scope_id();
+                InetSockAddr {
+                    buf: InetBuf { v6: sin6 },
+                    len: size_of::<libc::sockaddr_in6>() as socklen_t,
+                }
+            }
+        }
+    }
+}
+
+impl KernelAddr for InetSockAddr {
+    fn as_ptr(&self) -> *const libc::sockaddr {
+        ptr::addr_of!(self.buf).cast()
+    }
+
+    fn len(&self) -> socklen_t {
+        self.len
+    }
 }
 
 /// A socket address in the kernel's layout, and its length.
@@ -217,84 +364,14 @@ impl RawSockAddr {
         }
     }
 
-    fn as_ptr(&self) -> *const libc::sockaddr {
-        ptr::addr_of!(self.buf).cast()
-    }
-
     fn as_mut_ptr(&mut self) -> *mut libc::sockaddr {
         ptr::addr_of_mut!(self.buf).cast()
-    }
-
-    fn len(&self) -> socklen_t {
-        self.len
     }
 
     fn family(&self) -> c_int {
         // SAFETY: every variant begins with the family field and the buffer
         // is always fully initialised (see the type's invariant).
         c_int::from(unsafe { self.buf.storage.ss_family })
-    }
-
-    /// The kernel form of an IP socket address.
-    pub(crate) fn from_inet(addr: &SocketAddr) -> RawSockAddr {
-        let mut raw = RawSockAddr::empty();
-        match addr {
-            SocketAddr::V4(a) => {
-                // SAFETY: as in `empty`, all zeroes is a valid `sockaddr_in`.
-                let mut sin: libc::sockaddr_in = unsafe { mem::zeroed() };
-                sin.sin_family = libc::AF_INET as sa_family_t;
-                sin.sin_port = a.port().to_be();
-                // The octets are in network order already; keep their
-                // order in memory.
-                sin.sin_addr.s_addr = u32::from_ne_bytes(a.ip().octets());
-                raw.buf.v4 = sin;
-                raw.len = size_of::<libc::sockaddr_in>() as socklen_t;
-            }
-            SocketAddr::V6(a) => {
-                // SAFETY: as in `empty`, all zeroes is a valid `sockaddr_in6`.
-                let mut sin6: libc::sockaddr_in6 = unsafe { mem::zeroed() };
-                sin6.sin6_family = libc::AF_INET6 as sa_family_t;
-                sin6.sin6_port = a.port().to_be();
-                sin6.sin6_addr.s6_addr = a.ip().octets();
-                // Passed through as std does, in both directions.
-                sin6.sin6_flowinfo = a.flowinfo();
-                sin6.sin6_scope_id = a.scope_id();
-                raw.buf.v6 = sin6;
-                raw.len = size_of::<libc::sockaddr_in6>() as socklen_t;
-            }
-        }
-        raw
-    }
-
-    /// The IP socket address the kernel wrote.
-    pub(crate) fn to_inet(&self) -> io::Result<SocketAddr> {
-        let len = self.len as usize;
-        match self.family() {
-            libc::AF_INET if len >= size_of::<libc::sockaddr_in>() => {
-                // SAFETY: the family says the kernel wrote a `sockaddr_in`,
-                // and any bytes are a valid `sockaddr_in` anyway.
-                let sin = unsafe { self.buf.v4 };
-                let ip = Ipv4Addr::from(sin.sin_addr.s_addr.to_ne_bytes());
-                Ok(SocketAddr::V4(SocketAddrV4::new(
-                    ip,
-                    u16::from_be(sin.sin_port),
-                )))
-            }
-            libc::AF_INET6 if len >= size_of::<libc::sockaddr_in6>() => {
-                // SAFETY: as above, for `sockaddr_in6`.
-                let sin6 = unsafe { self.buf.v6 };
-                Ok(SocketAddr::V6(SocketAddrV6::new(
-                    Ipv6Addr::from(sin6.sin6_addr.s6_addr),
-                    u16::from_be(sin6.sin6_port),
-                    sin6.sin6_flowinfo,
-                    sin6.sin6_scope_id,
-                )))
-            }
-            _ => Err(io::Error::new(
-                io::ErrorKind::InvalidData,
-                "the kernel returned a socket address that is not IPv4 or IPv6",
-            )),
-        }
     }
 
     /// The kernel form of a Unix socket address: a pathname (NUL-terminated),
@@ -360,6 +437,16 @@ impl RawSockAddr {
                 UnixSocketAddr::from_pathname(OsStr::from_bytes(&path[..end])).ok()
             }
         }
+    }
+}
+
+impl KernelAddr for RawSockAddr {
+    fn as_ptr(&self) -> *const libc::sockaddr {
+        ptr::addr_of!(self.buf).cast()
+    }
+
+    fn len(&self) -> socklen_t {
+        self.len
     }
 }
 

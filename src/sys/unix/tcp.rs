@@ -6,7 +6,7 @@ use std::os::fd::AsFd;
 
 use libc::c_int;
 
-use super::net::{self as sys_net, RawSockAddr};
+use super::net::{self as sys_net, InetSockAddr};
 
 /// The listen backlog, as mio uses on Linux.
 const BACKLOG: c_int = 128;
@@ -22,22 +22,22 @@ fn domain(addr: &SocketAddr) -> c_int {
 pub(crate) fn bind(addr: SocketAddr) -> io::Result<net::TcpListener> {
     let fd = sys_net::socket(domain(&addr), libc::SOCK_STREAM)?;
     sys_net::setsockopt_int(fd.as_fd(), libc::SOL_SOCKET, libc::SO_REUSEADDR, 1)?;
-    sys_net::bind(fd.as_fd(), &RawSockAddr::from_inet(&addr))?;
+    sys_net::bind(fd.as_fd(), &InetSockAddr::new(&addr))?;
     sys_net::listen(fd.as_fd(), BACKLOG)?;
     Ok(net::TcpListener::from(fd))
 }
 
 /// `socket`, then a non-blocking `connect` that may still be in progress.
+#[inline]
 pub(crate) fn connect(addr: SocketAddr) -> io::Result<net::TcpStream> {
     let fd = sys_net::socket(domain(&addr), libc::SOCK_STREAM)?;
-    sys_net::connect(fd.as_fd(), &RawSockAddr::from_inet(&addr))?;
+    sys_net::connect(fd.as_fd(), &InetSockAddr::new(&addr))?;
     Ok(net::TcpStream::from(fd))
 }
 
 /// `accept4(SOCK_NONBLOCK | SOCK_CLOEXEC)` and the peer's address.
+#[inline]
 pub(crate) fn accept(listener: &net::TcpListener) -> io::Result<(net::TcpStream, SocketAddr)> {
-    let (fd, addr) = sys_net::accept(listener.as_fd())?;
-    // Convert first so the connection is closed if the address is odd.
-    let stream = net::TcpStream::from(fd);
-    Ok((stream, addr.to_inet()?))
+    let (fd, addr) = sys_net::accept_inet(listener)?;
+    Ok((net::TcpStream::from(fd), addr))
 }

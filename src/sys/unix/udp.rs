@@ -4,7 +4,7 @@ use std::io;
 use std::net::{self, SocketAddr};
 use std::os::fd::AsFd;
 
-use super::net::{self as sys_net, RawSockAddr};
+use super::net::{self as sys_net, InetSockAddr};
 
 /// `socket(SOCK_DGRAM)`, then `bind`.
 pub(crate) fn bind(addr: SocketAddr) -> io::Result<net::UdpSocket> {
@@ -13,7 +13,7 @@ pub(crate) fn bind(addr: SocketAddr) -> io::Result<net::UdpSocket> {
         SocketAddr::V6(_) => libc::AF_INET6,
     };
     let fd = sys_net::socket(domain, libc::SOCK_DGRAM)?;
-    sys_net::bind(fd.as_fd(), &RawSockAddr::from_inet(&addr))?;
+    sys_net::bind(fd.as_fd(), &InetSockAddr::new(&addr))?;
     Ok(net::UdpSocket::from(fd))
 }
 
@@ -23,7 +23,7 @@ pub(crate) fn send_to(
     buf: &[u8],
     target: SocketAddr,
 ) -> io::Result<usize> {
-    sys_net::send_to(socket.as_fd(), buf, &RawSockAddr::from_inet(&target))
+    sys_net::send_to(socket.as_fd(), buf, &InetSockAddr::new(&target))
 }
 
 /// `getsockopt(IPPROTO_IPV6, IPV6_V6ONLY)`; the OS error as it is on an

@@ -6,12 +6,14 @@
 //!
 //! Wakers are eventfds registered like any other source. Each keeps a
 //! `pending` flag: set by the wake that writes, so later wakes skip the
-//! system call, and cleared when `select` returns an event with the waker's
-//! token. The flag changes hands through atomic swaps (release on the
-//! waking side, acquire on the polling side), so whatever a thread did
-//! before a wake that skipped is visible to the code that handles the event
-//! of the wake that wrote. A user source that shares a waker's token only
-//! clears the flag early, which costs an extra write, never a lost wake.
+//! system call, and cleared by every `select` that returns at least one
+//! event. Clearing it early is always safe: it costs one more write, never
+//! a lost wake, since a wake that finds the flag clear writes. Clearing it
+//! late would lose wakes, and it is never late: an event of the waker can
+//! only be returned by a `select` that returns something. The flag changes
+//! hands through atomic swaps (release on the waking side, acquire on the
+//! polling side), so whatever a thread did before a wake that skipped is
+//! visible to the code that handles the event of the wake that wrote.
 
 use std::io;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
@@ -34,12 +36,11 @@ pub(crate) struct Selector {
     wakers: Arc<WakerList>,
     /// The polling selector's copy of `wakers`, and the list generation it
     /// was taken at. Clones never poll and leave it empty.
-    known: Vec<(u64, Arc<WakerState>)>,
+    known: Vec<Arc<WakerState>>,
     known_gen: usize,
-    /// The list generation at which this selector saw no waker at all
-    /// (`usize::MAX` otherwise): while it holds, `select` skips the waker
-    /// scan after a single comparison.
-    idle_gen: usize,
+    /// `known_gen` while `known` is empty, `usize::MAX` otherwise: one
+    /// comparison tells `select` that there is no waker to look at.
+    quiet_gen: usize,
 }
 
 #[derive(Debug, Default)]
@@ -51,18 +52,25 @@ struct WakerList {
 
 #[derive(Debug)]
 struct WakerState {
-    token: u64,
     /// A write was made (or is being made) whose event has not been
     /// returned yet.
     pending: AtomicBool,
 }
 
 impl WakerState {
-    /// Its event was returned: the next wake writes again.
+    /// Its event was returned, or is no longer awaited: the next wake
+    /// writes again.
     #[inline]
     fn ack(&self) {
-        // Acquire: see what the wakes that skipped did before.
-        self.pending.swap(false, Ordering::AcqRel);
+        // The plain load keeps the locked swap off polls whose waker was not
+        // woken. A wake that sets the flag after the load writes, so a stale
+        // `false` loses nothing.
+        if self.pending.load(Ordering::Relaxed) {
+            // A swap, not a store: a wake that skips must see `true` only
+            // while an event is still to come. Acquire: see what the wakes
+            // that skipped did before.
+            self.pending.swap(false, Ordering::Acquire);
+        }
     }
 }
 
@@ -87,7 +95,7 @@ impl Selector {
             wakers: Arc::default(),
             known: Vec::new(),
             known_gen: 0,
-            idle_gen: 0,
+            quiet_gen: 0,
         })
     }
 
@@ -98,7 +106,7 @@ impl Selector {
             wakers: Arc::clone(&self.wakers),
             known: Vec::new(),
             known_gen: 0,
-            idle_gen: 0,
+            quiet_gen: 0,
         })
     }
 
@@ -116,36 +124,31 @@ impl Selector {
                 None => return self.select_long(events, timeout),
             },
         };
+        let max = events.max();
+        if max == 0 {
+            return self.select_no_room(ms);
+        }
         events.clear();
         let buf = events.vec();
-        // SAFETY: `buf` is empty with room for at least `events.max()`
-        // records; the kernel writes at most that many. A zero capacity
-        // makes the call fail with EINVAL, handled in `select_failed`.
-        let n = unsafe { libc::epoll_wait(self.ep.as_raw_fd(), buf.as_mut_ptr(), events.max(), ms) };
+        // SAFETY: `buf` is empty with room for at least `max` records; the
+        // kernel writes at most that many.
+        let n = unsafe { libc::epoll_wait(self.ep.as_raw_fd(), buf.as_mut_ptr(), max, ms) };
         if n > 0 {
             // SAFETY: the kernel initialised the first `n` records.
             unsafe { events.vec().set_len(n as usize) };
-            if self.wakers.gen.load(Ordering::Acquire) != self.idle_gen {
-                self.ack_wakers(events.vec());
-            }
+            self.ack_wakers();
             Ok(())
         } else if n == 0 {
             Ok(())
         } else {
-            self.select_failed(events, ms)
+            last_error()
         }
     }
 
-    /// `epoll_wait` failed: report why, unless the buffer has no room, in
-    /// which case wait for readiness without taking any event.
+    /// A zero-capacity buffer: wait for readiness without taking any event.
     #[cold]
-    fn select_failed(&self, events: &Events, ms: libc::c_int) -> io::Result<()> {
-        // Read errno before anything else can change it.
-        let err = io::Error::last_os_error();
-        if events.capacity() == 0 {
-            return self.wait_readable(ms).map(drop);
-        }
-        Err(err)
+    fn select_no_room(&self, ms: libc::c_int) -> io::Result<()> {
+        self.wait_readable(ms).map(drop)
     }
 
     /// `select` for a timeout beyond `c_int::MAX` ms: one system call per
@@ -168,46 +171,41 @@ impl Selector {
         // SAFETY: the kernel initialised the first `n <= max` records.
         unsafe { buf.set_len(n) };
         if n != 0 {
-            self.ack_wakers(events.vec());
+            self.ack_wakers();
         }
         Ok(())
     }
 
-    /// Clears the `pending` flag of every waker whose event is in `events`.
-    /// Out of line, so the registers it needs cost nothing to polls that
-    /// return no event.
-    #[inline(never)]
-    fn ack_wakers(&mut self, events: &[Event]) {
+    /// Clears the `pending` flag of every waker: called after a wait that
+    /// returned events, so each waker's event is either among them or
+    /// still to come from a write that set the flag afresh.
+    #[inline]
+    fn ack_wakers(&mut self) {
+        let gen = self.wakers.gen.load(Ordering::Acquire);
+        if gen == self.quiet_gen {
+            // No waker, before or since the last look.
+            return;
+        }
         // A waker created since the last look: its event may be among these
         // (it was registered before the kernel could report it).
-        let gen = self.wakers.gen.load(Ordering::Acquire);
         if gen != self.known_gen {
-            return self.refresh_and_ack(gen, events);
+            self.refresh_wakers(gen);
         }
-        if let [(token, ref state)] = self.known[..] {
-            // The common case: one waker.
-            if events.iter().any(|e| e.u64 == token) {
-                state.ack();
-            }
-        } else {
-            ack_many(&self.known, events);
+        match &self.known[..] {
+            [] => {}
+            [one] => one.ack(),
+            many => ack_all(many),
         }
     }
 
     #[cold]
-    fn refresh_and_ack(&mut self, gen: usize, events: &[Event]) {
-        self.refresh_wakers(gen);
-        self.ack_wakers(events);
-    }
-
-    #[cold]
+    #[inline(never)]
     fn refresh_wakers(&mut self, gen: usize) {
         let list = self.wakers.list.lock().unwrap_or_else(|e| e.into_inner());
         self.known.clear();
-        self.known
-            .extend(list.iter().map(|w| (w.token, Arc::clone(w))));
+        self.known.extend(list.iter().cloned());
         self.known_gen = gen;
-        self.idle_gen = if self.known.is_empty() { gen } else { usize::MAX };
+        self.quiet_gen = if self.known.is_empty() { gen } else { usize::MAX };
     }
 
     /// A zero-capacity buffer cannot take events, so wait for the epoll
@@ -272,13 +270,18 @@ impl Selector {
     }
 }
 
-/// `ack_wakers` for several wakers, kept out of the one-waker path.
+/// The error of the last system call, out of the poll loop.
+#[cold]
 #[inline(never)]
-fn ack_many(known: &[(u64, Arc<WakerState>)], events: &[Event]) {
-    for (token, state) in known {
-        if events.iter().any(|e| e.u64 == *token) {
-            state.ack();
-        }
+fn last_error() -> io::Result<()> {
+    Err(io::Error::last_os_error())
+}
+
+/// `ack_wakers` for several wakers, out of the common path.
+#[inline(never)]
+fn ack_all(wakers: &[Arc<WakerState>]) {
+    for waker in wakers {
+        waker.ack();
     }
 }
 
@@ -419,7 +422,6 @@ impl Waker {
     pub(crate) fn new(selector: &Selector, token: Token) -> io::Result<Waker> {
         let fd = WakerFd::new()?;
         let state = Arc::new(WakerState {
-            token: token.0 as u64,
             pending: AtomicBool::new(false),
         });
         // Listed before it is registered, so `select` knows it by the time
