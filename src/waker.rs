@@ -10,7 +10,7 @@ use crate::{sys, Registry, Token};
 /// how a thread that hands work to an event loop tells the loop to look.
 ///
 /// Wakes are coalesced: once a wake has reached the kernel, further wakes of
-/// the same `Waker` make no system call until `poll` has returned the event,
+/// the same `Waker` make no system call until a `poll` call returns events,
 /// so a burst of wakes between two `poll` calls costs one system call and
 /// produces at least one event. A wake is never lost, whatever the
 /// interleaving with `poll`: everything the waking thread did before
