@@ -8,7 +8,7 @@
 
 use std::ffi::OsStr;
 use std::io::{self, IoSlice};
-use std::mem::{self, size_of, MaybeUninit};
+use std::mem::{self, size_of};
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
 #[cfg(target_os = "android")]
 use std::os::android::net::SocketAddrExt;
@@ -93,25 +93,26 @@ pub(crate) fn accept(fd: BorrowedFd<'_>) -> io::Result<(OwnedFd, RawSockAddr)> {
 
 /// `accept4(fd, .., SOCK_NONBLOCK | SOCK_CLOEXEC)` on a TCP listener: the
 /// new connection and the peer's IP address, through a buffer just large
-/// enough for IPv6 that nothing needs to clear first.
+/// enough for IPv6.
 #[inline]
 pub(crate) fn accept_inet(fd: &impl AsRawFd) -> io::Result<(OwnedFd, SocketAddr)> {
-    let mut buf = MaybeUninit::<InetBuf>::uninit();
-    // SAFETY: a write of one field, through a pointer into `buf`. A
-    // family the kernel leaves alone reads as unspecified (0) below.
-    unsafe { ptr::addr_of_mut!((*buf.as_mut_ptr()).v4.sin_family).write(0) };
+    // SAFETY: C structs of integers, for which all zeroes is a valid value.
+    let mut buf: InetBuf = unsafe { mem::zeroed() };
     let mut len = size_of::<InetBuf>() as socklen_t;
     // SAFETY: `buf` is writable for `len` bytes, the size the kernel is
     // told through the length pointer; it writes at most that many and
     // stores the real length back into `len`.
-    let new = cvt(unsafe { libc::accept4(fd.as_raw_fd(), buf.as_mut_ptr().cast(), &mut len, SOCK_FLAGS) })?;
+    let new = cvt(unsafe {
+        libc::accept4(
+            fd.as_raw_fd(),
+            ptr::addr_of_mut!(buf).cast(),
+            &mut len,
+            SOCK_FLAGS,
+        )
+    })?;
     // SAFETY: the kernel just returned `new`, which nothing else owns.
     let new = unsafe { OwnedFd::from_raw_fd(new) };
-    // SAFETY: the family is initialised, and the kernel initialised the
-    // first `len` bytes (at most the buffer's size: it truncates longer
-    // addresses but reports their full length, hence the `min`).
-    let addr = unsafe { InetBuf::read(&buf, (len as usize).min(size_of::<InetBuf>())) }?;
-    Ok((new, addr))
+    Ok((new, buf.to_socket_addr()?))
 }
 
 /// `recv(fd, buf, 0)`: a read of a connected socket, the system call alone.
@@ -243,29 +244,25 @@ union InetBuf {
 }
 
 impl InetBuf {
-    /// The address in the first `len` bytes of `buf`.
-    ///
-    /// # Safety
-    ///
-    /// The family field and the first `len` bytes of `buf` are
-    /// initialised.
-    unsafe fn read(buf: &MaybeUninit<InetBuf>, len: usize) -> io::Result<SocketAddr> {
-        let p = buf.as_ptr();
-        // SAFETY: every variant begins with the family, initialised by the
-        // caller; each read below is of bytes the length check before it
-        // shows the kernel wrote.
-        let family = c_int::from(unsafe { ptr::addr_of!((*p).v4.sin_family).read() });
-        if family == libc::AF_INET && len >= size_of::<libc::sockaddr_in>() {
+    /// The address the kernel wrote, read by its family. (An address
+    /// shorter than its family's struct would leave zeroes, never stale
+    /// bytes: the buffer starts zeroed.)
+    #[inline]
+    fn to_socket_addr(&self) -> io::Result<SocketAddr> {
+        // SAFETY: every variant begins with the family, and every byte of
+        // the buffer is initialised, so any variant may be read.
+        let family = c_int::from(unsafe { self.v4.sin_family });
+        if family == libc::AF_INET {
             // SAFETY: as above.
-            let sin = unsafe { ptr::addr_of!((*p).v4).read() };
+            let sin = unsafe { self.v4 };
             let ip = Ipv4Addr::from(sin.sin_addr.s_addr.to_ne_bytes());
             Ok(SocketAddr::V4(SocketAddrV4::new(
                 ip,
                 u16::from_be(sin.sin_port),
             )))
-        } else if family == libc::AF_INET6 && len >= size_of::<libc::sockaddr_in6>() {
+        } else if family == libc::AF_INET6 {
             // SAFETY: as above.
-            let sin6 = unsafe { ptr::addr_of!((*p).v6).read() };
+            let sin6 = unsafe { self.v6 };
             Ok(SocketAddr::V6(SocketAddrV6::new(
                 Ipv6Addr::from(sin6.sin6_addr.s6_addr),
                 u16::from_be(sin6.sin6_port),
