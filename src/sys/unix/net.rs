@@ -112,7 +112,7 @@ pub(crate) fn accept_inet(fd: &impl AsRawFd) -> io::Result<(OwnedFd, SocketAddr)
     })?;
     // SAFETY: the kernel just returned `new`, which nothing else owns.
     let new = unsafe { OwnedFd::from_raw_fd(new) };
-    Ok((new, buf.to_socket_addr()?))
+    Ok((new, buf.socket_addr()?))
 }
 
 /// `recv(fd, buf, 0)`: a read of a connected socket, the system call alone.
@@ -248,7 +248,7 @@ impl InetBuf {
     /// shorter than its family's struct would leave zeroes, never stale
     /// bytes: the buffer starts zeroed.)
     #[inline]
-    fn to_socket_addr(&self) -> io::Result<SocketAddr> {
+    fn socket_addr(&self) -> io::Result<SocketAddr> {
         // SAFETY: every variant begins with the family, and every byte of
         // the buffer is initialised, so any variant may be read.
         let family = c_int::from(unsafe { self.v4.sin_family });
