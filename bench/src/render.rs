@@ -240,6 +240,36 @@ fn workload_title(w: &str) -> &'static str {
     }
 }
 
+#[derive(Clone, Copy, PartialEq)]
+enum Bar {
+    Instructions,
+    Time,
+}
+
+/// What is known about a miss, from profiling ferrio: appended to the line.
+fn why(id: &str, bar: Bar) -> &'static str {
+    let wake = id.starts_with("w3-wake") || id.starts_with("w5-same");
+    if wake && bar == Bar::Time {
+        " Why: coalescing wakes takes two locked atomic exchanges per wake \
+         that reaches the kernel (one in `wake`, one in the `poll` that \
+         returns its event), each right after a system call, where it waits \
+         for the store buffer to drain; mio has none and writes on every \
+         wake instead. With plain loads and stores in their place (an \
+         experiment: a wake racing the poll's clear could then be lost) \
+         the ratio is 1.00. Coalescing pays off across threads (`w5-cross`) \
+         and in bursts (`w5-pummel`)."
+    } else if id == "w4-accept" && bar == Bar::Instructions {
+        " Why: ferrio's own calls are within a few instructions of mio's \
+         (connect, register and poll equal; accept 5 more: the zeroed \
+         28-byte address buffer and two more saved registers); the rest is \
+         the benchmark's own event loop, which the compiler unrolls by two \
+         for ferrio's event iterator and not for mio's, a loss at two \
+         events per poll."
+    } else {
+        ""
+    }
+}
+
 fn misses(rep: &Report) -> Vec<String> {
     let mut out = Vec::new();
     for r in &rep.results {
@@ -254,17 +284,19 @@ fn misses(rep: &Report) -> Vec<String> {
         }
         if bar_instructions(r) == Verdict::Missed {
             out.push(format!(
-                "`{id}`: {} user-space instructions/op against mio's {} (× {:.3}).",
+                "`{id}`: {} user-space instructions/op against mio's {} (× {:.3}).{}",
                 opt(r.instructions.get(&ImplId::Ferrio).copied(), 1),
                 opt(r.instructions.get(&ImplId::Mio).copied(), 1),
-                instr_ratio(r).unwrap_or(f64::NAN)
+                instr_ratio(r).unwrap_or(f64::NAN),
+                why(id, Bar::Instructions)
             ));
         }
         if bar_time(r) == Verdict::Missed {
             out.push(format!(
-                "`{id}`: wall time × mio {} (median [quartiles] of {} paired rounds).",
+                "`{id}`: wall time × mio {} (median [quartiles] of {} paired rounds).{}",
                 ratio_iqr(r.timing.ratios(ImplId::Ferrio, ImplId::Mio)),
-                r.timing.rounds
+                r.timing.rounds,
+                why(id, Bar::Time)
             ));
         }
         if bar_writes(r) == Verdict::Missed {
