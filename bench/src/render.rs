@@ -250,11 +250,10 @@ enum Bar {
 fn why(id: &str, bar: Bar) -> &'static str {
     let wake = id.starts_with("w3-wake") || id.starts_with("w5-same");
     if wake && bar == Bar::Time {
-        " Why: coalescing wakes takes two locked atomic exchanges per wake \
-         that reaches the kernel (one in `wake`, one in the `poll` that \
-         returns its event), each right after a system call, where it waits \
-         for the store buffer to drain; mio has none and writes on every \
-         wake instead. With plain loads and stores in their place (an \
+        " Why: coalescing wakes takes a locked atomic exchange in the `poll` \
+         that returns a waker's event, right after the system call, where \
+         it waits for the store buffer to drain; mio has none and writes on \
+         every wake instead. With a plain store in its place (an \
          experiment: a wake racing the poll's clear could then be lost) \
          the ratio is 1.00. Coalescing pays off across threads (`w5-cross`) \
          and in bursts (`w5-pummel`)."

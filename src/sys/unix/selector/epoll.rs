@@ -10,9 +10,13 @@
 //! event. Clearing it early is always safe: it costs one more write, never
 //! a lost wake, since a wake that finds the flag clear writes. Clearing it
 //! late would lose wakes, and it is never late: an event of the waker can
-//! only be returned by a `select` that returns something. The flag changes
-//! hands through atomic swaps (release on the waking side, acquire on the
-//! polling side), so whatever a thread did before a wake that skipped is
+//! only be returned by a `select` that returns something.
+//!
+//! A wake that finds the flag clear sets it with a plain store and writes:
+//! the write hands the thread's earlier work to the poller, as any wake
+//! through the kernel does. A wake that finds it set swaps it (release) and
+//! skips only if it was still set; `select` clears it with a swap
+//! (acquire), so whatever a thread did before a wake that skipped is
 //! visible to the code that handles the event of the wake that wrote.
 
 use std::io;
@@ -438,12 +442,27 @@ impl Waker {
 
     #[inline]
     pub(crate) fn wake(&self) -> io::Result<()> {
-        // Release: hand what this thread did over to the `select` that
-        // clears the flag.
-        if self.state.pending.swap(true, Ordering::AcqRel) {
+        let pending = &self.state.pending;
+        // No wake in flight: write without a locked instruction. The write
+        // itself hands what this thread did over to the thread that gets
+        // the event, and makes the flag visible before the event can be
+        // returned (the kernel publishes readiness with release ordering).
+        // Two wakes racing here both write: an extra event, nothing lost.
+        if !pending.load(Ordering::Relaxed) {
+            pending.store(true, Ordering::Relaxed);
+            return self.write();
+        }
+        // Release: a wake that skips hands what this thread did over to the
+        // `select` that clears the flag.
+        if pending.swap(true, Ordering::AcqRel) {
             // An earlier wake's event is on its way and covers this one.
             return Ok(());
         }
+        self.write()
+    }
+
+    #[inline]
+    fn write(&self) -> io::Result<()> {
         self.fd.wake().map_err(|err| {
             // Nothing reached the kernel: let the next wake try again.
             self.state.pending.store(false, Ordering::Release);
