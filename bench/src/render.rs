@@ -246,27 +246,54 @@ enum Bar {
     Time,
 }
 
-/// What is known about a miss, from profiling ferrio: appended to the line.
-fn why(id: &str, bar: Bar) -> &'static str {
+/// What is known about a miss, from profiling ferrio: printed once under
+/// the list of misses, for the cases it explains.
+fn why(id: &str, bar: Bar) -> Option<&'static str> {
     let wake = id.starts_with("w3-wake") || id.starts_with("w5-same");
     if wake && bar == Bar::Time {
-        " Why: coalescing wakes takes a locked atomic exchange in the `poll` \
-         that returns a waker's event, right after the system call, where \
-         it waits for the store buffer to drain; mio has none and writes on \
-         every wake instead. With a plain store in its place (an \
-         experiment: a wake racing the poll's clear could then be lost) \
-         the ratio is 1.00. Coalescing pays off across threads (`w5-cross`) \
-         and in bursts (`w5-pummel`)."
+        Some(
+            "coalescing wakes takes a locked atomic exchange in the `poll` that \
+             returns a waker's event, right after the system call, where it \
+             waits for the store buffer to drain; mio has none and writes on \
+             every wake instead. With plain stores in place of the exchanges \
+             (an experiment: a wake racing the poll's clear could then be \
+             lost) the ratio measured 1.00. Coalescing pays off across \
+             threads (`w5-cross`) and in bursts (`w5-pummel`).",
+        )
     } else if id == "w4-accept" && bar == Bar::Instructions {
-        " Why: ferrio's own calls are within a few instructions of mio's \
-         (connect, register and poll equal; accept 5 more: the zeroed \
-         28-byte address buffer and two more saved registers); the rest is \
-         the benchmark's own event loop, which the compiler unrolls by two \
-         for ferrio's event iterator and not for mio's, a loss at two \
-         events per poll."
+        Some(
+            "ferrio's own calls are within a few instructions of mio's \
+             (connect, register and poll equal; accept 5 more: the zeroed \
+             28-byte address buffer and two more saved registers); the rest \
+             is the benchmark's own event loop, which the compiler unrolls \
+             by two for ferrio's event iterator and not for mio's, a loss at \
+             two events per poll.",
+        )
     } else {
-        ""
+        None
     }
+}
+
+/// The known reasons behind `misses`, each once, with the cases it covers.
+fn reasons(rep: &Report) -> Vec<(Vec<String>, &'static str)> {
+    let mut out: Vec<(Vec<String>, &'static str)> = Vec::new();
+    for r in &rep.results {
+        let id = &r.case.id;
+        let found = [
+            (bar_instructions(r), Bar::Instructions),
+            (bar_time(r), Bar::Time),
+        ]
+        .into_iter()
+        .filter(|(v, _)| *v == Verdict::Missed)
+        .filter_map(|(_, bar)| why(id, bar));
+        for text in found {
+            match out.iter_mut().find(|(_, t)| *t == text) {
+                Some((ids, _)) => ids.push(format!("`{id}`")),
+                None => out.push((vec![format!("`{id}`")], text)),
+            }
+        }
+    }
+    out
 }
 
 fn misses(rep: &Report) -> Vec<String> {
@@ -283,19 +310,17 @@ fn misses(rep: &Report) -> Vec<String> {
         }
         if bar_instructions(r) == Verdict::Missed {
             out.push(format!(
-                "`{id}`: {} user-space instructions/op against mio's {} (× {:.3}).{}",
+                "`{id}`: {} user-space instructions/op against mio's {} (× {:.3}).",
                 opt(r.instructions.get(&ImplId::Ferrio).copied(), 1),
                 opt(r.instructions.get(&ImplId::Mio).copied(), 1),
-                instr_ratio(r).unwrap_or(f64::NAN),
-                why(id, Bar::Instructions)
+                instr_ratio(r).unwrap_or(f64::NAN)
             ));
         }
         if bar_time(r) == Verdict::Missed {
             out.push(format!(
-                "`{id}`: wall time × mio {} (median [quartiles] of {} paired rounds).{}",
+                "`{id}`: wall time × mio {} (median [quartiles] of {} paired rounds).",
                 ratio_iqr(r.timing.ratios(ImplId::Ferrio, ImplId::Mio)),
-                r.timing.rounds,
-                why(id, Bar::Time)
+                r.timing.rounds
             ));
         }
         if bar_writes(r) == Verdict::Missed {
@@ -422,6 +447,9 @@ fn markdown(rep: &Report) -> String {
             let _ = writeln!(s, "- {line}");
         }
         let _ = writeln!(s);
+        for (ids, text) in reasons(rep) {
+            let _ = writeln!(s, "Why ({}): {text}\n", ids.join(", "));
+        }
     }
 
     let _ = writeln!(
