@@ -119,6 +119,30 @@ impl Interest {
     pub const fn is_priority(self) -> bool {
         self.0.get() & PRIORITY != 0
     }
+
+    /// One more than the largest `index()`: the size of a table indexed by
+    /// interests.
+    #[allow(dead_code)]
+    pub(crate) const INDEX_LIMIT: usize = (READABLE | WRITABLE | AIO | LIO | PRIORITY) as usize + 1;
+
+    /// The interest as a table index below `INDEX_LIMIT`, for backends that
+    /// map interests to their own flags with one lookup.
+    #[allow(dead_code)]
+    pub(crate) const fn index(self) -> usize {
+        self.0.get() as usize
+    }
+
+    /// The interest whose `index()` is `index`, if any.
+    #[allow(dead_code)]
+    pub(crate) const fn from_index(index: usize) -> Option<Interest> {
+        if index >= Interest::INDEX_LIMIT {
+            return None;
+        }
+        match NonZeroU8::new(index as u8) {
+            Some(bits) => Some(Interest(bits)),
+            None => None,
+        }
+    }
 }
 
 impl ops::BitOr for Interest {

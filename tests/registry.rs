@@ -191,3 +191,56 @@ fn release_double_registration_is_the_os_error() {
     assert_eq!(err.kind(), io::ErrorKind::AlreadyExists);
     assert_eq!(err.raw_os_error(), Some(libc::EEXIST));
 }
+
+/// The epoll flags each interest registers, read back from the kernel
+/// (`/proc/self/fdinfo` of the epoll descriptor lists every registration
+/// with its event mask): edge-triggered always, `EPOLLIN | EPOLLRDHUP` for
+/// readable, `EPOLLOUT` for writable, `EPOLLPRI` for priority. The kernel
+/// adds `EPOLLERR | EPOLLHUP` to every mask itself.
+#[cfg(not(mio_unsupported_force_poll_poll))]
+#[test]
+fn each_interest_registers_the_expected_epoll_flags() {
+    use std::os::fd::AsRawFd;
+    use std::os::unix::net::UnixStream;
+
+    use ferrio::unix::SourceFd;
+
+    let poll = Poll::new().unwrap();
+    let (a, _b) = UnixStream::pair().unwrap();
+    let fd = a.as_raw_fd();
+    let mask = || -> u32 {
+        let info =
+            std::fs::read_to_string(format!("/proc/self/fdinfo/{}", poll.as_raw_fd())).unwrap();
+        let line = info
+            .lines()
+            .find(|l| l.starts_with(&format!("tfd: {fd:>8} ")))
+            .unwrap_or_else(|| panic!("fd {fd} not registered: {info}"));
+        let hex = line.split_whitespace().nth(3).unwrap();
+        u32::from_str_radix(hex, 16).unwrap()
+    };
+    let r = Interest::READABLE;
+    let w = Interest::WRITABLE;
+    let p = Interest::PRIORITY;
+    let et = (libc::EPOLLET | libc::EPOLLERR | libc::EPOLLHUP) as u32;
+    let rd = (libc::EPOLLIN | libc::EPOLLRDHUP) as u32;
+    let (wr, pri) = (libc::EPOLLOUT as u32, libc::EPOLLPRI as u32);
+    let cases = [
+        (r, et | rd),
+        (w, et | wr),
+        (p, et | pri),
+        (r | w, et | rd | wr),
+        (r | p, et | rd | pri),
+        (w | p, et | wr | pri),
+        (r | w | p, et | rd | wr | pri),
+    ];
+    let registry = poll.registry();
+    registry
+        .register(&mut SourceFd(&fd), Token(0), Interest::READABLE)
+        .unwrap();
+    for (interest, want) in cases {
+        registry
+            .reregister(&mut SourceFd(&fd), Token(0), interest)
+            .unwrap();
+        assert_eq!(mask(), want, "{interest:?}");
+    }
+}

@@ -289,7 +289,29 @@ fn ack_all(wakers: &[Arc<WakerState>]) {
     }
 }
 
+/// The epoll flags for `interests`: one table lookup.
+#[inline]
 fn interests_to_epoll(interests: Interest) -> u32 {
+    /// The flags of every interest value, by its index.
+    const FLAGS: [u32; Interest::INDEX_LIMIT] = {
+        let mut table = [0; Interest::INDEX_LIMIT];
+        let mut i = 0;
+        while i < Interest::INDEX_LIMIT {
+            if let Some(interests) = Interest::from_index(i) {
+                table[i] = epoll_flags(interests);
+            }
+            i += 1;
+        }
+        table
+    };
+    // The mask keeps the compiler from checking a bound `index` never
+    // reaches (the limit is a power of two).
+    FLAGS[interests.index() & (Interest::INDEX_LIMIT - 1)]
+}
+
+const _: () = assert!(Interest::INDEX_LIMIT.is_power_of_two());
+
+const fn epoll_flags(interests: Interest) -> u32 {
     let mut kind = EPOLLET;
     if interests.is_readable() {
         kind |= EPOLLIN | EPOLLRDHUP;
