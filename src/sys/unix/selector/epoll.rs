@@ -42,6 +42,9 @@ pub(crate) struct Selector {
     /// was taken at. Clones never poll and leave it empty.
     known: Vec<Arc<WakerState>>,
     known_gen: usize,
+    /// The one waker of `known` when it has exactly one: the common case,
+    /// reached without going through the vector.
+    single: Option<Arc<WakerState>>,
     /// `known_gen` while `known` is empty, `usize::MAX` otherwise: one
     /// comparison tells `select` that there is no waker to look at.
     quiet_gen: usize,
@@ -99,6 +102,7 @@ impl Selector {
             wakers: Arc::default(),
             known: Vec::new(),
             known_gen: 0,
+            single: None,
             quiet_gen: 0,
         })
     }
@@ -110,6 +114,7 @@ impl Selector {
             wakers: Arc::clone(&self.wakers),
             known: Vec::new(),
             known_gen: 0,
+            single: None,
             quiet_gen: 0,
         })
     }
@@ -190,15 +195,25 @@ impl Selector {
             // No waker, before or since the last look.
             return;
         }
+        if gen == self.known_gen {
+            if let Some(one) = &self.single {
+                one.ack();
+                return;
+            }
+        }
+        self.ack_slow(gen);
+    }
+
+    /// `ack_wakers` for several wakers, or after wakers came or went.
+    #[inline(never)]
+    fn ack_slow(&mut self, gen: usize) {
         // A waker created since the last look: its event may be among these
         // (it was registered before the kernel could report it).
         if gen != self.known_gen {
             self.refresh_wakers(gen);
         }
-        match &self.known[..] {
-            [] => {}
-            [one] => one.ack(),
-            many => ack_all(many),
+        for waker in &self.known {
+            waker.ack();
         }
     }
 
@@ -209,6 +224,10 @@ impl Selector {
         self.known.clear();
         self.known.extend(list.iter().cloned());
         self.known_gen = gen;
+        self.single = match &self.known[..] {
+            [one] => Some(Arc::clone(one)),
+            _ => None,
+        };
         self.quiet_gen = if self.known.is_empty() { gen } else { usize::MAX };
     }
 
@@ -279,14 +298,6 @@ impl Selector {
 #[inline(never)]
 fn last_error() -> io::Result<()> {
     Err(io::Error::last_os_error())
-}
-
-/// `ack_wakers` for several wakers, out of the common path.
-#[inline(never)]
-fn ack_all(wakers: &[Arc<WakerState>]) {
-    for waker in wakers {
-        waker.ack();
-    }
 }
 
 /// The epoll flags for `interests`: one table lookup.
