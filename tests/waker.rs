@@ -334,3 +334,40 @@ fn a_wake_queued_behind_a_full_buffer_is_not_lost() {
     waker.wake().unwrap();
     poll_until(&mut poll, &mut events, WAKE, LONG, |e| e.is_readable());
 }
+
+/// A waker created while the poller is blocked is known to it: its first
+/// wake ends the blocking poll, and so do later ones (each needs its event
+/// acknowledged, or they would be skipped as coalesced).
+#[test]
+fn a_waker_created_during_a_blocking_poll_keeps_waking_it() {
+    const NEW: Token = Token(7);
+
+    let mut poll = Poll::new().unwrap();
+    let registry = poll.registry().try_clone().unwrap();
+    let (made_tx, made_rx) = std::sync::mpsc::channel();
+    let (next_tx, next_rx) = std::sync::mpsc::channel::<()>();
+    let other = thread::spawn(move || {
+        // Give the poller time to block first.
+        thread::sleep(Duration::from_millis(50));
+        let waker = Waker::new(&registry, NEW).unwrap();
+        for _ in 0..3 {
+            waker.wake().unwrap();
+            made_tx.send(()).unwrap();
+            if next_rx.recv().is_err() {
+                break;
+            }
+        }
+    });
+    let mut events = Events::with_capacity(8);
+    for round in 0..3 {
+        poll_until(&mut poll, &mut events, NEW, LONG, |e| e.is_readable());
+        made_rx.recv().unwrap();
+        // Nothing else is queued for the waker before the next wake.
+        assert_no_event_for(&mut poll, &mut events, NEW, SHORT);
+        if round < 2 {
+            next_tx.send(()).unwrap();
+        }
+    }
+    drop(next_tx);
+    other.join().unwrap();
+}
