@@ -260,15 +260,6 @@ fn why(id: &str, bar: Bar) -> Option<&'static str> {
              lost) the ratio measured 1.00. Coalescing pays off across \
              threads (`w5-cross`) and in bursts (`w5-pummel`).",
         )
-    } else if id == "w4-accept" && bar == Bar::Instructions {
-        Some(
-            "ferrio's own calls are within a few instructions of mio's \
-             (connect, register and poll equal; accept 5 more: the zeroed \
-             28-byte address buffer and two more saved registers); the rest \
-             is the benchmark's own event loop, which the compiler unrolls \
-             by two for ferrio's event iterator and not for mio's, a loss at \
-             two events per poll.",
-        )
     } else {
         None
     }
