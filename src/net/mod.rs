@@ -120,7 +120,8 @@ macro_rules! net_type_common {
 }
 
 /// `Read` and `Write` for a stream socket type and for shared references to
-/// it. Reads go through std; writes are `send`/`sendmsg` with
+/// it. Reads are `recv` (vectored ones go through std); writes are
+/// `send`/`sendmsg` with
 /// `MSG_NOSIGNAL`, so a closed peer gives `BrokenPipe` or
 /// `ConnectionReset`, never `SIGPIPE`. Every call is only the system call
 /// (with epoll), so the path is async-signal-safe.

@@ -51,7 +51,7 @@ pub(crate) fn socketpair(ty: c_int) -> io::Result<(OwnedFd, OwnedFd)> {
 /// `bind(fd, addr)`.
 pub(crate) fn bind(fd: BorrowedFd<'_>, addr: &impl KernelAddr) -> io::Result<()> {
     // SAFETY: `addr.as_ptr()` points at `addr.len()` initialised bytes that
-    // live for the whole call (see `RawSockAddr`).
+    // live for the whole call (the contract of `KernelAddr`).
     cvt(unsafe { libc::bind(fd.as_raw_fd(), addr.as_ptr(), addr.len()) }).map(drop)
 }
 
@@ -228,8 +228,12 @@ union SockAddrBuf {
 
 /// A socket address in the kernel's layout, as the system calls that take
 /// one want it.
-pub(crate) trait KernelAddr {
-    /// Points at `len()` initialised bytes that live as long as `self`.
+///
+/// # Safety
+///
+/// `as_ptr()` points at `len()` initialised bytes that live as long as
+/// `self`: the system calls read that many through the pointer.
+pub(crate) unsafe trait KernelAddr {
     fn as_ptr(&self) -> *const libc::sockaddr;
     fn len(&self) -> socklen_t;
 }
@@ -329,7 +333,9 @@ impl InetSockAddr {
     }
 }
 
-impl KernelAddr for InetSockAddr {
+// SAFETY: `len` is the size of the variant `new` wrote, every byte of which
+// is initialised (neither struct has padding), and `buf` lives in `self`.
+unsafe impl KernelAddr for InetSockAddr {
     fn as_ptr(&self) -> *const libc::sockaddr {
         ptr::addr_of!(self.buf).cast()
     }
@@ -437,7 +443,9 @@ impl RawSockAddr {
     }
 }
 
-impl KernelAddr for RawSockAddr {
+// SAFETY: the type's invariant: `buf` is fully initialised and `len` never
+// exceeds its size.
+unsafe impl KernelAddr for RawSockAddr {
     fn as_ptr(&self) -> *const libc::sockaddr {
         ptr::addr_of!(self.buf).cast()
     }

@@ -12,12 +12,10 @@
 //! late would lose wakes, and it is never late: an event of the waker can
 //! only be returned by a `select` that returns something.
 //!
-//! A wake that finds the flag clear sets it with a plain store and writes:
-//! the write hands the thread's earlier work to the poller, as any wake
-//! through the kernel does. A wake that finds it set swaps it (release) and
-//! skips only if it was still set; `select` clears it with a swap
-//! (acquire), so whatever a thread did before a wake that skipped is
-//! visible to the code that handles the event of the wake that wrote.
+//! The flag changes hands through atomic swaps (release on the waking
+//! side, acquire on the polling side), so whatever a thread did before a
+//! wake that skipped is visible to the code that handles the event of the
+//! wake that wrote.
 
 use std::io;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
@@ -45,14 +43,15 @@ pub(crate) struct Selector {
     /// The one waker of `known` when it has exactly one: the common case,
     /// reached without going through the vector.
     single: Option<Arc<WakerState>>,
-    /// `known_gen` while `known` is empty, `usize::MAX` otherwise: one
-    /// comparison tells `select` that there is no waker to look at.
+    /// `known_gen` while `known` is empty, an odd number (never a
+    /// generation) otherwise: one comparison tells `select` that there is no
+    /// waker to look at.
     quiet_gen: usize,
 }
 
 #[derive(Debug, Default)]
 struct WakerList {
-    /// Bumped on every change of `list`.
+    /// Bumped by two on every change of `list`: always even.
     gen: AtomicUsize,
     list: Mutex<Vec<Arc<WakerState>>>,
 }
@@ -86,7 +85,9 @@ impl WakerList {
         // A panic elsewhere cannot leave the list half-changed.
         let mut list = self.list.lock().unwrap_or_else(|e| e.into_inner());
         f(&mut list);
-        self.gen.fetch_add(1, Ordering::Release);
+        // Generations are even, so an odd `quiet_gen` never matches one,
+        // even after the counter wraps.
+        self.gen.fetch_add(2, Ordering::Release);
     }
 }
 
@@ -228,7 +229,7 @@ impl Selector {
             [one] => Some(Arc::clone(one)),
             _ => None,
         };
-        self.quiet_gen = if self.known.is_empty() { gen } else { usize::MAX };
+        self.quiet_gen = if self.known.is_empty() { gen } else { 1 };
     }
 
     /// A zero-capacity buffer cannot take events, so wait for the epoll
@@ -475,29 +476,18 @@ impl Waker {
 
     #[inline]
     pub(crate) fn wake(&self) -> io::Result<()> {
-        let pending = &self.state.pending;
-        // No wake in flight: write without a locked instruction. The write
-        // itself hands what this thread did over to the thread that gets
-        // the event, and makes the flag visible before the event can be
-        // returned (the kernel publishes readiness with release ordering).
-        // Two wakes racing here both write: an extra event, nothing lost.
-        if !pending.load(Ordering::Relaxed) {
-            pending.store(true, Ordering::Relaxed);
-            return self.write();
-        }
-        // Release: a wake that skips hands what this thread did over to the
-        // `select` that clears the flag.
-        if pending.swap(true, Ordering::AcqRel) {
+        // One atomic step decides which of several racing wakes writes, so
+        // a burst makes one write. Release: a wake that skips hands what
+        // this thread did over to the `select` that clears the flag.
+        if self.state.pending.swap(true, Ordering::AcqRel) {
             // An earlier wake's event is on its way and covers this one.
             return Ok(());
         }
-        self.write()
-    }
-
-    #[inline]
-    fn write(&self) -> io::Result<()> {
         self.fd.wake().map_err(|err| {
-            // Nothing reached the kernel: let the next wake try again.
+            // Nothing reached the kernel: let the next wake try again. (The
+            // eventfd and pipe wakers retry `EINTR` and `EAGAIN` themselves;
+            // what remains, such as `EBADF`, cannot happen to a descriptor
+            // the waker owns, so no wake that skipped meanwhile is lost.)
             self.state.pending.store(false, Ordering::Release);
             err
         })
