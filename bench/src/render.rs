@@ -252,13 +252,16 @@ fn why(id: &str, bar: Bar) -> Option<&'static str> {
     let wake = id.starts_with("w3-wake") || id.starts_with("w5-same");
     if wake && bar == Bar::Time {
         Some(
-            "coalescing wakes takes a locked atomic exchange in the `poll` that \
-             returns a waker's event, right after the system call, where it \
-             waits for the store buffer to drain; mio has none and writes on \
-             every wake instead. With plain stores in place of the exchanges \
-             (an experiment: a wake racing the poll's clear could then be \
-             lost) the ratio measured 1.00. Coalescing pays off across \
-             threads (`w5-cross`) and in bursts (`w5-pummel`).",
+            "coalescing wakes takes two locked atomic exchanges per wake \
+             that reaches the kernel: one in `wake`, which decides which of \
+             several racing wakes writes, and one in the `poll` that returns \
+             the event, which clears the flag and sees every wake that \
+             skipped. Each comes right after a system call and waits for \
+             the store buffer to drain; mio has neither and writes on every \
+             wake instead. With plain loads and stores in their place (an \
+             unsound experiment: racing wakes could write twice or be lost) \
+             the ratio measured 1.00. Coalescing pays off across threads \
+             (`w5-cross`) and in bursts (`w5-pummel`).",
         )
     } else {
         None
