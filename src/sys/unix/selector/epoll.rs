@@ -4,22 +4,21 @@
 //! token in the event's 64-bit user data, so no token value is reserved and
 //! the I/O path needs no per-source state.
 //!
-//! Wakers are eventfds registered like any other source. Each keeps a
-//! `pending` flag: set by the wake that writes, so later wakes skip the
-//! system call, and cleared by every `select` that returns at least one
-//! event. Clearing it early is always safe: it costs one more write, never
-//! a lost wake, since a wake that finds the flag clear writes. Clearing it
-//! late would lose wakes, and it is never late: an event of the waker can
-//! only be returned by a `select` that returns something.
+//! Wakers are eventfds registered like any other source. The wakes of a
+//! waker are counted in rounds (`waker/coalesce.rs`): the first wake of a
+//! round writes, the others skip the system call, and every `select` that
+//! returns events ends the rounds whose write was made. Ending a round
+//! early is always safe: it costs one more write, never a lost wake. A
+//! round whose first wake did not write (it raced the end of the previous
+//! round) is reported by `select` itself, with an event it adds.
 //!
-//! The flag changes hands through atomic swaps (release on the waking
-//! side, acquire on the polling side), so whatever a thread did before a
-//! wake that skipped is visible to the code that handles the event of the
-//! wake that wrote.
+//! After each wait `select` only reads each waker's counters and stores
+//! the end of a round; only a wait that may block, right after a round
+//! ended, takes one locked instruction per waker first.
 
 use std::io;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -27,6 +26,7 @@ use libc::{EPOLLERR, EPOLLET, EPOLLHUP, EPOLLIN, EPOLLOUT, EPOLLPRI, EPOLLRDHUP}
 
 use super::{fast_timeout_ms, wait_timeout, EventBuf};
 use crate::sys::unix::cvt;
+use crate::sys::unix::waker::coalesce::{Rounds, Seen};
 use crate::sys::unix::waker::WakerFd;
 use crate::{Interest, Token};
 
@@ -40,13 +40,19 @@ pub(crate) struct Selector {
     /// was taken at. Clones never poll and leave it empty.
     known: Vec<Arc<WakerState>>,
     known_gen: usize,
-    /// The one waker of `known` when it has exactly one: the common case,
-    /// reached without going through the vector.
-    single: Option<Arc<WakerState>>,
-    /// `known_gen` while `known` is empty, an odd number (never a
-    /// generation) otherwise: one comparison tells `select` that there is no
-    /// waker to look at.
+    /// The one waker of `known` when it has exactly one (the common case,
+    /// reached without going through the vector), a stand-in otherwise.
+    single: Arc<WakerState>,
+    /// `known_gen` while `known` holds exactly one waker, an odd number
+    /// (never a generation) otherwise: one comparison tells `select` to
+    /// look at `single` alone.
+    single_gen: usize,
+    /// `known_gen` while `known` is empty, odd otherwise: one comparison
+    /// tells `select` that there is no waker to look at.
     quiet_gen: usize,
+    /// A round ended since the last `may_block`: a wait that may block
+    /// must check first.
+    unchecked: bool,
 }
 
 #[derive(Debug, Default)]
@@ -58,24 +64,16 @@ struct WakerList {
 
 #[derive(Debug)]
 struct WakerState {
-    /// A write was made (or is being made) whose event has not been
-    /// returned yet.
-    pending: AtomicBool,
+    rounds: Rounds,
+    /// The waker's token, for the events `select` adds itself.
+    token: u64,
 }
 
 impl WakerState {
-    /// Its event was returned, or is no longer awaited: the next wake
-    /// writes again.
-    #[inline]
-    fn ack(&self) {
-        // The plain load keeps the locked swap off polls whose waker was not
-        // woken. A wake that sets the flag after the load writes, so a stale
-        // `false` loses nothing.
-        if self.pending.load(Ordering::Relaxed) {
-            // A swap, not a store: a wake that skips must see `true` only
-            // while an event is still to come. Acquire: see what the wakes
-            // that skipped did before.
-            self.pending.swap(false, Ordering::Acquire);
+    fn new(token: Token) -> WakerState {
+        WakerState {
+            rounds: Rounds::new(),
+            token: token.0 as u64,
         }
     }
 }
@@ -103,8 +101,10 @@ impl Selector {
             wakers: Arc::default(),
             known: Vec::new(),
             known_gen: 0,
-            single: None,
+            single: Arc::new(WakerState::new(Token(0))),
+            single_gen: 1,
             quiet_gen: 0,
+            unchecked: false,
         })
     }
 
@@ -115,8 +115,10 @@ impl Selector {
             wakers: Arc::clone(&self.wakers),
             known: Vec::new(),
             known_gen: 0,
-            single: None,
+            single: Arc::new(WakerState::new(Token(0))),
+            single_gen: 1,
             quiet_gen: 0,
+            unchecked: false,
         })
     }
 
@@ -127,44 +129,56 @@ impl Selector {
     ) -> io::Result<()> {
         // The common cases inline; timeouts too long for one call, errors
         // and a zero-capacity buffer in cold functions.
-        let ms = match timeout {
+        let mut ms = match timeout {
             None => -1,
             Some(to) => match fast_timeout_ms(to) {
                 Some(ms) => ms,
                 None => return self.select_long(events, timeout),
             },
         };
-        let max = events.max();
-        if max == 0 {
-            return self.select_no_room(ms);
+        if ms != 0 && self.unchecked && !self.may_block() {
+            ms = 0;
         }
-        events.clear();
+        let max = events.max();
         let buf = events.vec();
-        // SAFETY: `buf` is empty with room for at least `max` records; the
-        // kernel writes at most that many.
+        // SAFETY: the vector has room for at least `max` records (its length
+        // does not matter: records are plain data, and the length is set
+        // below); the kernel writes at most that many.
         let n = unsafe { libc::epoll_wait(self.ep.as_raw_fd(), buf.as_mut_ptr(), max, ms) };
-        if n > 0 {
+        if n >= 0 {
             // SAFETY: the kernel initialised the first `n` records.
-            unsafe { events.vec().set_len(n as usize) };
-            self.ack_wakers();
-            Ok(())
-        } else if n == 0 {
+            unsafe { buf.set_len(n as usize) };
+            // With nothing returned, only a round ended without a check can
+            // have wakes that no write reports.
+            if n > 0 || self.unchecked {
+                self.look_at_wakers(events, ms != 0);
+            }
             Ok(())
         } else {
-            last_error()
+            self.select_failed(events, ms)
         }
     }
 
-    /// A zero-capacity buffer: wait for readiness without taking any event.
+    /// `epoll_wait` failed. A zero-capacity buffer (refused with `EINVAL`)
+    /// waits for readiness without taking any event instead.
     #[cold]
-    fn select_no_room(&self, ms: libc::c_int) -> io::Result<()> {
-        self.wait_readable(ms).map(drop)
+    #[inline(never)]
+    fn select_failed(&self, events: &mut Events, ms: libc::c_int) -> io::Result<()> {
+        let err = io::Error::last_os_error();
+        events.clear();
+        if events.capacity() == 0 {
+            return self.wait_readable(ms).map(drop);
+        }
+        Err(err)
     }
 
     /// `select` for a timeout beyond `c_int::MAX` ms: one system call per
     /// step, until something is ready or the whole timeout has passed.
     #[cold]
     fn select_long(&mut self, events: &mut Events, timeout: Option<Duration>) -> io::Result<()> {
+        if self.unchecked && !self.may_block() {
+            return self.select(events, Some(Duration::ZERO));
+        }
         events.clear();
         if events.capacity() == 0 {
             return wait_timeout(timeout, |ms| self.wait_readable(ms)).map(drop);
@@ -180,42 +194,51 @@ impl Selector {
         })?;
         // SAFETY: the kernel initialised the first `n <= max` records.
         unsafe { buf.set_len(n) };
-        if n != 0 {
-            self.ack_wakers();
-        }
+        self.look_at_wakers(events, true);
         Ok(())
     }
 
-    /// Clears the `pending` flag of every waker: called after a wait that
-    /// returned events, so each waker's event is either among them or
-    /// still to come from a write that set the flag afresh.
+    /// Looks at every waker after a wait: ends the rounds that the wait
+    /// reported, and reports those that no write will. `blocking`: the wait
+    /// could have blocked, so the next one probably can too.
     #[inline]
-    fn ack_wakers(&mut self) {
+    fn look_at_wakers(&mut self, events: &mut Events, blocking: bool) {
         let gen = self.wakers.gen.load(Ordering::Acquire);
-        if gen == self.quiet_gen {
-            // No waker, before or since the last look.
-            return;
+        if gen == self.single_gen {
+            look_at(&self.single, events, blocking, &mut self.unchecked);
+        } else if gen != self.quiet_gen {
+            self.look_slow(gen, events, blocking);
         }
-        if gen == self.known_gen {
-            if let Some(one) = &self.single {
-                one.ack();
-                return;
-            }
-        }
-        self.ack_slow(gen);
     }
 
-    /// `ack_wakers` for several wakers, or after wakers came or went.
+    /// `look_at_wakers` for several wakers, or after wakers came or went.
     #[inline(never)]
-    fn ack_slow(&mut self, gen: usize) {
+    fn look_slow(&mut self, gen: usize, events: &mut Events, blocking: bool) {
         // A waker created since the last look: its event may be among these
         // (it was registered before the kernel could report it).
         if gen != self.known_gen {
             self.refresh_wakers(gen);
         }
         for waker in &self.known {
-            waker.ack();
+            look_at(waker, events, blocking, &mut self.unchecked);
         }
+    }
+
+    /// Before a wait that may block, when a round ended without a check
+    /// since the last call: false if a waker has wakes that no write will
+    /// report, so the wait must not block.
+    #[inline]
+    fn may_block(&mut self) -> bool {
+        // Wakers created since the last refresh have never had a round
+        // ended by this thread: their wakes write.
+        let ok = if self.known_gen == self.single_gen {
+            self.single.rounds.may_block()
+        } else {
+            self.known.iter().all(|w| w.rounds.may_block())
+        };
+        // Until the wakes found here are reported, every wait checks again.
+        self.unchecked = !ok;
+        ok
     }
 
     #[cold]
@@ -225,11 +248,14 @@ impl Selector {
         self.known.clear();
         self.known.extend(list.iter().cloned());
         self.known_gen = gen;
-        self.single = match &self.known[..] {
-            [one] => Some(Arc::clone(one)),
-            _ => None,
+        (self.single_gen, self.quiet_gen) = match &self.known[..] {
+            [] => (1, gen),
+            [one] => {
+                self.single = Arc::clone(one);
+                (gen, 1)
+            }
+            _ => (1, 1),
         };
-        self.quiet_gen = if self.known.is_empty() { gen } else { 1 };
     }
 
     /// A zero-capacity buffer cannot take events, so wait for the epoll
@@ -294,11 +320,54 @@ impl Selector {
     }
 }
 
-/// The error of the last system call, out of the poll loop.
+/// One waker's part of `Selector::look_at_wakers`. Sets `unchecked` when
+/// a wait that may block must check first.
+#[inline(always)]
+fn look_at(waker: &WakerState, events: &mut Events, blocking: bool, unchecked: &mut bool) {
+    match waker.rounds.look() {
+        Seen::Nothing => {}
+        // A wait that could block returned: with events, or after its
+        // timeout, when ending the round early is harmless.
+        Seen::Written(wakes) if blocking => {
+            if !waker.rounds.end_round_checked(wakes) {
+                *unchecked = true;
+            }
+        }
+        // A non-blocking wait that returned nothing leaves the round to the
+        // write's event, still on its way, so that a burst keeps being
+        // coalesced.
+        Seen::Written(_) if events.is_empty() => {}
+        Seen::Written(wakes) => {
+            waker.rounds.end_round(wakes);
+            *unchecked = true;
+        }
+        Seen::Unwritten(wakes) => {
+            if report(waker, wakes, events) {
+                *unchecked = true;
+            }
+        }
+    }
+}
+
+/// Wakes that no write covers: adds the waker's event unless the wait
+/// returned it already, and ends the round (true). With no room left the
+/// round goes on, for the next `select` to report.
 #[cold]
 #[inline(never)]
-fn last_error() -> io::Result<()> {
-    Err(io::Error::last_os_error())
+fn report(waker: &WakerState, wakes: usize, events: &mut Events) -> bool {
+    let max = events.capacity();
+    let buf = events.vec();
+    if !buf.iter().any(|e| e.u64 == waker.token) {
+        if buf.len() >= max {
+            return false;
+        }
+        buf.push(libc::epoll_event {
+            events: (EPOLLIN | EPOLLRDHUP) as u32,
+            u64: waker.token,
+        });
+    }
+    waker.rounds.end_round(wakes);
+    true
 }
 
 /// The epoll flags for `interests`: one table lookup.
@@ -459,9 +528,7 @@ pub(crate) struct Waker {
 impl Waker {
     pub(crate) fn new(selector: &Selector, token: Token) -> io::Result<Waker> {
         let fd = WakerFd::new()?;
-        let state = Arc::new(WakerState {
-            pending: AtomicBool::new(false),
-        });
+        let state = Arc::new(WakerState::new(token));
         // Listed before it is registered, so `select` knows it by the time
         // the kernel can report it.
         selector.wakers.change(|list| list.push(Arc::clone(&state)));
@@ -476,21 +543,26 @@ impl Waker {
 
     #[inline]
     pub(crate) fn wake(&self) -> io::Result<()> {
-        // One atomic step decides which of several racing wakes writes, so
-        // a burst makes one write. Release: a wake that skips hands what
-        // this thread did over to the `select` that clears the flag.
-        if self.state.pending.swap(true, Ordering::AcqRel) {
-            // An earlier wake's event is on its way and covers this one.
+        if !self.state.rounds.wake() {
+            // The first wake of this round writes, or `select` reports the
+            // round itself.
             return Ok(());
         }
-        self.fd.wake().map_err(|err| {
-            // Nothing reached the kernel: let the next wake try again. (The
-            // eventfd and pipe wakers retry `EINTR` and `EAGAIN` themselves;
-            // what remains, such as `EBADF`, cannot happen to a descriptor
-            // the waker owns, so no wake that skipped meanwhile is lost.)
-            self.state.pending.store(false, Ordering::Release);
-            err
-        })
+        match self.fd.wake() {
+            Ok(()) => Ok(()),
+            Err(err) => self.write_failed(err),
+        }
+    }
+
+    /// Nothing reached the kernel: `select` reports the round. (The
+    /// eventfd and pipe wakers retry `EINTR` and `EAGAIN` themselves; what
+    /// remains, such as `EBADF`, cannot happen to a descriptor the waker
+    /// owns.)
+    #[cold]
+    #[inline(never)]
+    fn write_failed(&self, err: io::Error) -> io::Result<()> {
+        self.state.rounds.write_failed();
+        Err(err)
     }
 }
 

@@ -1,0 +1,243 @@
+//! Which wakes of a waker write to its descriptor, and when the polling
+//! thread reports the waker's event without a write.
+//!
+//! Three counters, all in one [`Rounds`]:
+//!
+//! - `wakes`: every wake adds one, with the only read-modify-write of the
+//!   protocol;
+//! - `armed`: stored by the polling thread alone, when it has seen the wakes
+//!   so far and handed them to its caller: the value of `wakes` it saw. The
+//!   wakes after it form the current *round*;
+//! - `written`: the `armed` value of the last round whose first wake wrote
+//!   (stored before the write).
+//!
+//! A wake that finds exactly `armed` wakes before it is the first of its
+//! round and writes; every other wake skips the system call. The polling
+//! thread looks after every wait. When `wakes` moved past `armed`, either
+//! the round's first wake wrote, and the event of that write reports the
+//! round (the round ends with the first wait that returns events), or it
+//! did not (it read `armed` while the polling thread was storing a newer
+//! one, or its write failed), and the polling thread reports the round
+//! itself with an event of its own.
+//!
+//! The polling thread's look is plain loads and stores. The one place that
+//! needs an ordering stronger than acquire/release is a wait that may
+//! block after a round ended: the polling thread stored `armed` and must
+//! not miss a wake that read the previous value. One sequentially
+//! consistent read-modify-write of `armed` between the two
+//! (`end_round_checked` or `may_block`), paired with the wakes'
+//! sequentially consistent count and load, settles it: either the wake
+//! read the new `armed`, or its count is visible after that step. A busy
+//! loop of non-blocking polls never pays it.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// The wake counters of one waker.
+#[derive(Debug)]
+pub(crate) struct Rounds {
+    wakes: AtomicUsize,
+    armed: AtomicUsize,
+    written: AtomicUsize,
+}
+
+/// What the polling thread found after a wait.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Seen {
+    /// No wake since the round began.
+    Nothing,
+    /// The round's first wake wrote: the round may end at this count once
+    /// a wait returned events (ending it earlier only costs one more write).
+    Written(usize),
+    /// Wakes that no write covers: report the waker's event, then end the
+    /// round at this count.
+    Unwritten(usize),
+}
+
+impl Rounds {
+    pub(crate) fn new() -> Rounds {
+        Rounds {
+            wakes: AtomicUsize::new(0),
+            armed: AtomicUsize::new(0),
+            // Never equal to `armed` before the first write.
+            written: AtomicUsize::new(usize::MAX),
+        }
+    }
+
+    /// Counts a wake. True when it is the first of its round and must
+    /// write; false when the round's event covers it.
+    #[inline]
+    pub(crate) fn wake(&self) -> bool {
+        // Release (within SeqCst): whatever this thread did before the wake
+        // is visible to the polling thread once it reads this count or a
+        // later one.
+        let before = self.wakes.fetch_add(1, Ordering::SeqCst);
+        let armed = self.armed.load(Ordering::SeqCst);
+        if before != armed {
+            return false;
+        }
+        // Before the write: the polling thread must not report a round
+        // whose write it will also see.
+        self.written.store(armed, Ordering::Release);
+        true
+    }
+
+    /// The write of a wake that `wake` told to write did not reach the
+    /// kernel: the polling thread reports the current round itself. (Were
+    /// the polling thread to end the round first, on another event, the
+    /// wakes of the round would go unreported; writes to a descriptor the
+    /// waker owns do not fail once `EINTR` and `EAGAIN` are handled.)
+    #[cold]
+    pub(crate) fn write_failed(&self) {
+        let armed = self.armed.load(Ordering::Relaxed);
+        self.written.store(armed.wrapping_sub(1), Ordering::Release);
+    }
+
+    /// The polling thread, after a wait.
+    #[inline]
+    pub(crate) fn look(&self) -> Seen {
+        // Acquire: reading a count synchronises with every wake before it.
+        let wakes = self.wakes.load(Ordering::Acquire);
+        // Only this thread stores `armed`.
+        let armed = self.armed.load(Ordering::Relaxed);
+        if wakes == armed {
+            Seen::Nothing
+        } else if self.written.load(Ordering::Acquire) != armed {
+            Seen::Unwritten(wakes)
+        } else {
+            Seen::Written(wakes)
+        }
+    }
+
+    /// The polling thread ends the round at `wakes`, a count `look`
+    /// returned; the next wake writes. A wait that may block must call
+    /// [`may_block`](Self::may_block) first.
+    #[inline]
+    pub(crate) fn end_round(&self, wakes: usize) {
+        self.armed.store(wakes, Ordering::Relaxed);
+    }
+
+    /// `end_round`, ordered against every wake so that the next wait may
+    /// block without calling `may_block`; false when wakes are already
+    /// waiting that no write will report (then `may_block` is still owed).
+    /// For a polling thread that is likely to block next.
+    #[inline]
+    pub(crate) fn end_round_checked(&self, wakes: usize) -> bool {
+        self.armed.swap(wakes, Ordering::SeqCst);
+        self.settled(wakes)
+    }
+
+    /// The polling thread, before a wait that may block, when it ended a
+    /// round with `end_round` since: false when wakes are waiting that no
+    /// write will report, so the wait must not block.
+    #[inline]
+    pub(crate) fn may_block(&self) -> bool {
+        // Only this thread stores `armed`.
+        let armed = self.armed.load(Ordering::Relaxed);
+        self.armed.swap(armed, Ordering::SeqCst);
+        self.settled(armed)
+    }
+
+    /// After a sequentially consistent store of `armed`: a wake whose load
+    /// of `armed` read an older value comes before that store in the single
+    /// order of SeqCst operations, so its count is visible here. Either no
+    /// wake came since, or the first one of the round writes (any other is
+    /// covered by that write's event).
+    #[inline]
+    fn settled(&self, armed: usize) -> bool {
+        let wakes = self.wakes.load(Ordering::SeqCst);
+        wakes == armed || self.written.load(Ordering::Acquire) == armed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_wake_of_a_round_writes_and_the_rest_skip() {
+        let r = Rounds::new();
+        assert_eq!(r.look(), Seen::Nothing);
+        assert!(r.wake());
+        assert!(!r.wake());
+        assert!(!r.wake());
+        assert_eq!(r.look(), Seen::Written(3));
+        assert!(r.may_block(), "the write will end the wait");
+        r.end_round(3);
+        assert_eq!(r.look(), Seen::Nothing);
+        assert!(r.may_block());
+        // A new round: its first wake writes again.
+        assert!(r.wake());
+        assert!(!r.wake());
+        assert_eq!(r.look(), Seen::Written(5));
+        assert!(r.end_round_checked(5));
+        assert_eq!(r.look(), Seen::Nothing);
+    }
+
+    /// A wake that counts itself while the round ends with a check, and
+    /// reads the old `armed`: the check sees its count and owes a report.
+    #[test]
+    fn a_checked_end_sees_a_wake_that_raced_it() {
+        let r = Rounds::new();
+        assert!(r.wake());
+        assert_eq!(r.look(), Seen::Written(1));
+        // Counted after the look, `armed` read before the end.
+        r.wakes.fetch_add(1, Ordering::SeqCst);
+        assert!(!r.end_round_checked(1), "a wake nobody will write for");
+        assert_eq!(r.look(), Seen::Unwritten(2));
+    }
+
+    /// A wake that counts itself, then reads `armed` after a look that saw
+    /// its count ended the round: it skips, and nothing is owed to it.
+    #[test]
+    fn a_wake_that_reads_a_newer_round_skips() {
+        let r = Rounds::new();
+        assert!(r.wake());
+        let before = r.wakes.fetch_add(1, Ordering::SeqCst);
+        assert_eq!(before, 1);
+        // The poller's look sees both counts and ends the round at 2.
+        assert_eq!(r.look(), Seen::Written(2));
+        r.end_round(2);
+        // The wake reads armed = 2, not its 1: it skips. The look already
+        // handed it over.
+        assert_ne!(r.armed.load(Ordering::SeqCst), before);
+        assert_eq!(r.look(), Seen::Nothing);
+        assert!(r.may_block());
+    }
+
+    /// The race the poller's own report exists for: a wake counts itself
+    /// after the poller's look but reads `armed` before the poller's store,
+    /// so it believes an earlier wake of the round wrote.
+    #[test]
+    fn a_wake_that_reads_a_stale_round_is_reported_by_the_poller() {
+        let r = Rounds::new();
+        assert!(r.wake());
+        // The poller looks: one wake, written, events returned.
+        let seen = r.look();
+        assert_eq!(seen, Seen::Written(1));
+        // A wake counts itself (1) and reads armed = 0, the old round.
+        let before = r.wakes.fetch_add(1, Ordering::SeqCst);
+        let armed = r.armed.load(Ordering::SeqCst);
+        assert_ne!(before, armed, "it skips");
+        // Now the poller's store lands.
+        if let Seen::Written(n) = seen {
+            r.end_round(n);
+        }
+        // Nobody wrote for round 1: the poller must not block, and reports.
+        assert!(!r.may_block());
+        assert_eq!(r.look(), Seen::Unwritten(2));
+        r.end_round(2);
+        assert!(r.may_block());
+        // The next wake writes again.
+        assert!(r.wake());
+    }
+
+    #[test]
+    fn a_failed_write_is_reported_by_the_poller() {
+        let r = Rounds::new();
+        assert!(r.wake());
+        assert!(!r.wake());
+        r.write_failed();
+        assert!(!r.may_block());
+        assert_eq!(r.look(), Seen::Unwritten(2));
+    }
+}
