@@ -260,6 +260,66 @@ fn no_wake_is_lost_under_cross_thread_stress() {
     );
 }
 
+/// Several threads wake one waker as fast as they can while the poller,
+/// mostly with non-blocking polls, ends a round of coalesced wakes at every
+/// event, so wakes keep landing next to the end of a round. Each thread's
+/// last wake must still be followed by an event after which its last value
+/// is visible. A lost wake leaves the blocking polls empty, and the test
+/// fails on their timeout instead of hanging. (The narrowest race, a wake
+/// that reads a round's start just before it moves, is made on purpose by
+/// the epoll backend's unit tests.)
+#[test]
+fn wakes_next_to_the_end_of_a_round_are_not_lost() {
+    const THREADS: usize = 4;
+    const WAKES: usize = 20_000;
+    const WAKE: Token = Token(9);
+
+    let mut poll = Poll::new().unwrap();
+    let waker = Arc::new(Waker::new(poll.registry(), WAKE).unwrap());
+    let published: Arc<Vec<AtomicUsize>> =
+        Arc::new((0..THREADS).map(|_| AtomicUsize::new(0)).collect());
+    let threads: Vec<_> = (0..THREADS)
+        .map(|i| {
+            let (waker, published) = (Arc::clone(&waker), Arc::clone(&published));
+            thread::spawn(move || {
+                for k in 1..=WAKES {
+                    // Relaxed: only the wake may make it visible to the poller.
+                    published[i].store(k, Ordering::Relaxed);
+                    waker.wake().unwrap();
+                }
+            })
+        })
+        .collect();
+
+    let mut events = Events::with_capacity(4);
+    let mut seen = [0usize; THREADS];
+    let mut polls = 0u64;
+    let mut wake_events = 0u64;
+    while seen.iter().any(|&s| s < WAKES) {
+        polls += 1;
+        // Seven non-blocking polls (they end rounds without a locked step),
+        // then one that may block.
+        let timeout = if polls % 8 == 0 { LONG } else { Duration::ZERO };
+        let start = std::time::Instant::now();
+        poll_once(&mut poll, &mut events, timeout);
+        if events.is_empty() && !timeout.is_zero() && start.elapsed() >= timeout {
+            panic!("lost wake: no event for {timeout:?}, last values seen {seen:?}");
+        }
+        if events.iter().any(|e| e.token() == WAKE && e.is_readable()) {
+            wake_events += 1;
+            for (s, p) in seen.iter_mut().zip(published.iter()) {
+                let now = p.load(Ordering::Relaxed);
+                assert!(now >= *s, "a value went back");
+                *s = now;
+            }
+        }
+    }
+    for t in threads {
+        t.join().unwrap();
+    }
+    assert!(wake_events >= 1);
+}
+
 #[test]
 fn a_source_sharing_the_wakers_token_does_not_swallow_wakes() {
     use std::io::Write;

@@ -619,3 +619,105 @@ impl IoSourceState {
         selector.deregister(fd)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+    use std::os::unix::net::UnixStream;
+
+    use super::*;
+
+    const WAKE: Token = Token(7);
+    const SOCKET: Token = Token(1);
+    const LONG: Option<Duration> = Some(Duration::from_secs(5));
+    const SHORT: Option<Duration> = Some(Duration::from_millis(20));
+
+    fn tokens(events: &Events) -> Vec<Token> {
+        (0..events.len())
+            .filter_map(|i| events.get(i))
+            .map(event::token)
+            .collect()
+    }
+
+    /// A selector whose waker has had one round: woken, reported, and ended
+    /// by a non-blocking poll, with a plain store. A wake can read the
+    /// round's old `armed` only then: after a blocking poll's locked step
+    /// it reads the new one.
+    fn after_one_round() -> (Selector, Waker, Events) {
+        let mut sel = Selector::new().unwrap();
+        let waker = Waker::new(&sel, WAKE).unwrap();
+        let mut events = Events::with_capacity(8);
+        waker.wake().unwrap();
+        sel.select(&mut events, Some(Duration::ZERO)).unwrap();
+        assert_eq!(tokens(&events), [WAKE]);
+        (sel, waker, events)
+    }
+
+    #[test]
+    fn a_wake_that_raced_the_end_of_a_round_is_reported_without_a_write() {
+        let (mut sel, waker, mut events) = after_one_round();
+        waker.state.rounds.count_without_writing();
+        // Nothing reaches the kernel, yet the wait must not block.
+        let start = std::time::Instant::now();
+        sel.select(&mut events, LONG).unwrap();
+        assert!(start.elapsed() < Duration::from_secs(1), "it blocked");
+        assert_eq!(tokens(&events), [WAKE]);
+        assert!(event::is_readable(events.get(0).unwrap()));
+        // Reported once: the round is over, and the next wake writes.
+        sel.select(&mut events, SHORT).unwrap();
+        assert!(events.is_empty(), "{:?}", tokens(&events));
+        waker.wake().unwrap();
+        sel.select(&mut events, LONG).unwrap();
+        assert_eq!(tokens(&events), [WAKE]);
+    }
+
+    #[test]
+    fn the_same_race_in_a_loop_of_non_blocking_polls() {
+        let (mut sel, waker, mut events) = after_one_round();
+        waker.state.rounds.count_without_writing();
+        sel.select(&mut events, Some(Duration::ZERO)).unwrap();
+        assert_eq!(tokens(&events), [WAKE]);
+        sel.select(&mut events, Some(Duration::ZERO)).unwrap();
+        assert!(events.is_empty());
+    }
+
+    #[test]
+    fn a_reported_round_is_not_reported_twice_in_one_batch() {
+        let (mut sel, waker, mut events) = after_one_round();
+        // The kernel has an event of this waker (its write), and the round
+        // looks unwritten: one event, not two.
+        waker.wake().unwrap();
+        waker.state.rounds.write_failed();
+        sel.select(&mut events, LONG).unwrap();
+        assert_eq!(tokens(&events), [WAKE]);
+    }
+
+    #[test]
+    fn a_report_without_room_waits_for_the_next_select() {
+        let (mut sel, waker, _) = after_one_round();
+        let (mut tx, rx) = UnixStream::pair().unwrap();
+        sel.register(rx.as_raw_fd(), SOCKET, Interest::READABLE)
+            .unwrap();
+        tx.write_all(b"x").unwrap();
+        waker.state.rounds.count_without_writing();
+        let mut one = Events::with_capacity(1);
+        sel.select(&mut one, LONG).unwrap();
+        assert_eq!(tokens(&one), [SOCKET]);
+        // Still owed, so still not blocking.
+        let start = std::time::Instant::now();
+        sel.select(&mut one, LONG).unwrap();
+        assert!(start.elapsed() < Duration::from_secs(1), "it blocked");
+        assert_eq!(tokens(&one), [WAKE]);
+    }
+
+    #[test]
+    fn a_zero_capacity_buffer_does_not_block_on_an_unwritten_round() {
+        let (mut sel, waker, _) = after_one_round();
+        waker.state.rounds.count_without_writing();
+        let mut none = Events::with_capacity(0);
+        let start = std::time::Instant::now();
+        sel.select(&mut none, LONG).unwrap();
+        assert!(start.elapsed() < Duration::from_secs(1), "it blocked");
+        assert!(none.is_empty());
+    }
+}

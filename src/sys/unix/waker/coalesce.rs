@@ -137,6 +137,14 @@ impl Rounds {
         self.settled(armed)
     }
 
+    /// A wake that counts itself and skips, as if it had read `armed`
+    /// just before the polling thread ended the round: the race `select`
+    /// reports, made on purpose.
+    #[cfg(test)]
+    pub(crate) fn count_without_writing(&self) {
+        self.wakes.fetch_add(1, Ordering::SeqCst);
+    }
+
     /// After a sequentially consistent store of `armed`: a wake whose load
     /// of `armed` read an older value comes before that store in the single
     /// order of SeqCst operations, so its count is visible here. Either no
