@@ -77,7 +77,9 @@ impl Waker {
     ///
     /// Safe to call from any thread, concurrently with `poll`. Only a wake
     /// made when no event of this waker is on its way makes a system call;
-    /// the others return at once, covered by the event already coming.
+    /// the others return at once, covered by the event already coming (or,
+    /// for a wake that races the `poll` taking that event, by one the
+    /// `poll` adds itself).
     ///
     /// # Errors
     ///

@@ -12,9 +12,11 @@
 //! round whose first wake did not write (it raced the end of the previous
 //! round) is reported by `select` itself, with an event it adds.
 //!
-//! After each wait `select` only reads each waker's counters and stores
-//! the end of a round; only a wait that may block, right after a round
-//! ended, takes one locked instruction per waker first.
+//! A non-blocking `select` makes no locked instruction for this: it reads
+//! each waker's counters and ends a round with a plain store. A round that
+//! a `select` which could block ends, or one that a non-blocking `select`
+//! ended before a wait that may block, costs one locked instruction: that
+//! is what lets a blocked wait count on the next wake to write.
 
 use std::io;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
@@ -50,8 +52,9 @@ pub(crate) struct Selector {
     /// `known_gen` while `known` is empty, odd otherwise: one comparison
     /// tells `select` that there is no waker to look at.
     quiet_gen: usize,
-    /// A round ended since the last `may_block`: a wait that may block
-    /// must check first.
+    /// A round ended with a plain store, or wakes that no write reports
+    /// were found, since the last `may_block`: a wait that may block must
+    /// check first.
     unchecked: bool,
 }
 
