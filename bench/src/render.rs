@@ -252,16 +252,14 @@ fn why(id: &str, bar: Bar) -> Option<&'static str> {
     let wake = id.starts_with("w3-wake") || id.starts_with("w5-same");
     if wake && bar == Bar::Time {
         Some(
-            "coalescing wakes takes two locked atomic exchanges per wake \
-             that reaches the kernel: one in `wake`, which decides which of \
-             several racing wakes writes, and one in the `poll` that returns \
-             the event, which clears the flag and sees every wake that \
-             skipped. Each comes right after a system call and waits for \
-             the store buffer to drain; mio has neither and writes on every \
-             wake instead. With plain loads and stores in their place (an \
-             unsound experiment: racing wakes could write twice or be lost) \
-             the ratio measured 1.00. Coalescing pays off across threads \
-             (`w5-cross`) and in bursts (`w5-pummel`).",
+            "every wake that reaches the kernel takes one locked \
+             instruction, the count that decides which of several racing \
+             wakes writes; a `poll` that could block and ends a round of \
+             wakes takes a second one, so that a wait which then blocks can \
+             count on the next wake to write. mio takes neither and writes \
+             on every wake instead. A non-blocking `poll` takes none \
+             (`w3-wake-*`). Coalescing pays off across threads (`w5-cross`) \
+             and in bursts (`w5-same-4`, `w5-pummel`).",
         )
     } else {
         None
