@@ -84,7 +84,9 @@ impl Waker {
     /// # Errors
     ///
     /// Only if the operating system refuses the write, which does not happen
-    /// in practice.
+    /// in practice (interrupted and full-counter writes are retried). After
+    /// an error, neither this wake nor wakes that other threads made at the
+    /// same moment, counting on its write, are sure to be reported.
     pub fn wake(&self) -> io::Result<()> {
         self.inner.wake()
     }

@@ -8,8 +8,16 @@ pub(crate) struct EventBuf<T> {
     buf: Vec<T>,
     cap: usize,
     /// `cap` as a system call's `int` count, clamped once here so the poll
-    /// loop does not redo it.
+    /// loop does not redo it: to the largest count whose records fit in an
+    /// `int` of bytes, the most `epoll_wait` accepts (`EP_MAX_EVENTS`).
     max: i32,
+}
+
+/// `cap` clamped to the largest count of `T` records whose size in bytes
+/// fits in an `int`.
+fn syscall_count<T>(cap: usize) -> i32 {
+    let limit = i32::MAX as usize / std::mem::size_of::<T>().max(1);
+    cap.min(limit) as i32
 }
 
 impl<T> EventBuf<T> {
@@ -17,7 +25,7 @@ impl<T> EventBuf<T> {
         EventBuf {
             buf: Vec::with_capacity(cap),
             cap,
-            max: i32::try_from(cap).unwrap_or(i32::MAX),
+            max: syscall_count::<T>(cap),
         }
     }
 
@@ -51,5 +59,20 @@ impl<T> EventBuf<T> {
     #[allow(dead_code)]
     pub(crate) fn vec(&mut self) -> &mut Vec<T> {
         &mut self.buf
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::syscall_count;
+
+    #[test]
+    fn counts_are_clamped_to_what_fits_in_an_int_of_bytes() {
+        assert_eq!(syscall_count::<[u8; 12]>(0), 0);
+        assert_eq!(syscall_count::<[u8; 12]>(1024), 1024);
+        // Linux's EP_MAX_EVENTS for its 12-byte epoll records.
+        assert_eq!(syscall_count::<[u8; 12]>(usize::MAX), 178_956_970);
+        assert_eq!(syscall_count::<u8>(usize::MAX), i32::MAX);
+        assert_eq!(syscall_count::<()>(usize::MAX), i32::MAX);
     }
 }

@@ -13,10 +13,17 @@
 //! round) is reported by `select` itself, with an event it adds.
 //!
 //! A non-blocking `select` makes no locked instruction for this: it reads
-//! each waker's counters and ends a round with a plain store. A round that
-//! a `select` which could block ends, or one that a non-blocking `select`
-//! ended before a wait that may block, costs one locked instruction: that
-//! is what lets a blocked wait count on the next wake to write.
+//! each waker's counters and ends a round with a plain store. A `select`
+//! that could block makes one sequentially consistent store per waker
+//! whose round it ends, and one more before its wait if a non-blocking
+//! `select` ended a round since (on x86 each is an `xchg`): that is what
+//! lets a blocked wait count on the next wake to write. (When wakers come
+//! or go, the next `select` also takes the list's lock once.)
+//!
+//! As with any eventfd waker, a wake's effects reach the thread that polls
+//! through the kernel: a `write` happens before the `epoll_wait` that
+//! returns its event (the eventfd's and the epoll instance's locks order
+//! them).
 
 use std::io;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
@@ -52,9 +59,10 @@ pub(crate) struct Selector {
     /// `known_gen` while `known` is empty, odd otherwise: one comparison
     /// tells `select` that there is no waker to look at.
     quiet_gen: usize,
-    /// A round ended with a plain store, or wakes that no write reports
-    /// were found, since the last `may_block`: a wait that may block must
-    /// check first.
+    /// Since the last successful `may_block`, a round ended with a plain
+    /// store, or wakes were found that no write reports (by `may_block`
+    /// itself, by a checked end of a round, or by a report with no room):
+    /// a wait that may block must check first.
     unchecked: bool,
 }
 
@@ -132,34 +140,67 @@ impl Selector {
     ) -> io::Result<()> {
         // The common cases inline; timeouts too long for one call, errors
         // and a zero-capacity buffer in cold functions.
-        let mut ms = match timeout {
+        let ms = match timeout {
             None => -1,
             Some(to) => match fast_timeout_ms(to) {
                 Some(ms) => ms,
                 None => return self.select_long(events, timeout),
             },
         };
-        if ms != 0 && self.unchecked && !self.may_block() {
-            ms = 0;
+        if ms == 0 {
+            self.wait::<false>(events, 0)
+        } else if self.unchecked && !self.may_block() {
+            self.select_unblocked(events, timeout)
+        } else {
+            self.wait::<true>(events, ms)
         }
+    }
+
+    /// A wait that may block, when a waker has wakes that no write reports
+    /// yet: a non-blocking wait reports them. Should nothing come of it (the
+    /// write was on its way after all, and is not in yet), the wait blocks
+    /// as asked, unless zero capacity leaves no room to report anything.
+    #[cold]
+    #[inline(never)]
+    fn select_unblocked(&mut self, events: &mut Events, timeout: Option<Duration>) -> io::Result<()> {
+        loop {
+            self.wait::<false>(events, 0)?;
+            if !events.is_empty() || events.capacity() == 0 {
+                return Ok(());
+            }
+            if self.may_block() {
+                return self.select(events, timeout);
+            }
+            // The round's first wake is between its count and its mark: a
+            // few instructions, unless it was preempted there.
+            std::thread::yield_now();
+        }
+    }
+
+    /// One `epoll_wait` and the look at the wakers after it. `BLOCKING`:
+    /// the wait could block (`ms != 0`); one copy for each, so that neither
+    /// tests it after the system call.
+    #[inline(always)]
+    fn wait<const BLOCKING: bool>(&mut self, events: &mut Events, ms: libc::c_int) -> io::Result<()> {
         let max = events.max();
         let buf = events.vec();
         // SAFETY: the vector has room for at least `max` records (its length
         // does not matter: records are plain data, and the length is set
-        // below); the kernel writes at most that many.
+        // below); the kernel writes at most that many. With `max == 0` the
+        // pointer may dangle: the kernel refuses the call with `EINVAL`
+        // before it uses the pointer.
         let n = unsafe { libc::epoll_wait(self.ep.as_raw_fd(), buf.as_mut_ptr(), max, ms) };
-        if n >= 0 {
-            // SAFETY: the kernel initialised the first `n` records.
-            unsafe { buf.set_len(n as usize) };
-            // With nothing returned, only a round ended without a check can
-            // have wakes that no write reports.
-            if n > 0 || self.unchecked {
-                self.look_at_wakers(events, ms != 0);
-            }
-            Ok(())
-        } else {
-            self.select_failed(events, ms)
+        if n < 0 {
+            return self.select_failed(events, ms);
         }
+        // SAFETY: the kernel initialised the first `n` records.
+        unsafe { buf.set_len(n as usize) };
+        // With nothing returned, only a round ended without a check can have
+        // wakes that no write reports.
+        if n > 0 || self.unchecked {
+            self.look_at_wakers(events, BLOCKING);
+        }
+        Ok(())
     }
 
     /// `epoll_wait` failed. A zero-capacity buffer (refused with `EINVAL`)
@@ -180,7 +221,7 @@ impl Selector {
     #[cold]
     fn select_long(&mut self, events: &mut Events, timeout: Option<Duration>) -> io::Result<()> {
         if self.unchecked && !self.may_block() {
-            return self.select(events, Some(Duration::ZERO));
+            return self.select_unblocked(events, timeout);
         }
         events.clear();
         if events.capacity() == 0 {
@@ -360,14 +401,16 @@ fn look_at(waker: &WakerState, events: &mut Events, blocking: bool, unchecked: &
 fn report(waker: &WakerState, wakes: usize, events: &mut Events) -> bool {
     let max = events.capacity();
     let buf = events.vec();
-    if !buf.iter().any(|e| e.u64 == waker.token) {
-        if buf.len() >= max {
-            return false;
-        }
-        buf.push(libc::epoll_event {
-            events: (EPOLLIN | EPOLLRDHUP) as u32,
+    match buf.iter().position(|e| e.u64 == waker.token) {
+        // Returned already, or another source with the same token was: make
+        // it readable, as the waker's own event is.
+        Some(i) => buf[i].events |= EPOLLIN as u32,
+        None if buf.len() < max => buf.push(libc::epoll_event {
+            // What the kernel reports for a written eventfd or pipe.
+            events: EPOLLIN as u32,
             u64: waker.token,
-        });
+        }),
+        None => return false,
     }
     waker.rounds.end_round(wakes);
     true
@@ -665,7 +708,11 @@ mod tests {
         sel.select(&mut events, LONG).unwrap();
         assert!(start.elapsed() < Duration::from_secs(1), "it blocked");
         assert_eq!(tokens(&events), [WAKE]);
-        assert!(event::is_readable(events.get(0).unwrap()));
+        let added = events.get(0).unwrap();
+        assert!(event::is_readable(added));
+        // Flagged as a written eventfd would be, and nothing more.
+        assert!(!event::is_read_closed(added) && !event::is_write_closed(added));
+        assert!(!event::is_writable(added) && !event::is_error(added));
         // Reported once: the round is over, and the next wake writes.
         sel.select(&mut events, SHORT).unwrap();
         assert!(events.is_empty(), "{:?}", tokens(&events));
@@ -693,6 +740,20 @@ mod tests {
         waker.state.rounds.write_failed();
         sel.select(&mut events, LONG).unwrap();
         assert_eq!(tokens(&events), [WAKE]);
+    }
+
+    #[test]
+    fn a_report_makes_another_event_with_the_same_token_readable() {
+        let (mut sel, waker, mut events) = after_one_round();
+        // A socket registered under the waker's token, writable at once.
+        let (_tx, rx) = UnixStream::pair().unwrap();
+        sel.register(rx.as_raw_fd(), WAKE, Interest::WRITABLE)
+            .unwrap();
+        waker.state.rounds.count_without_writing();
+        sel.select(&mut events, LONG).unwrap();
+        assert_eq!(tokens(&events), [WAKE]);
+        let e = events.get(0).unwrap();
+        assert!(event::is_writable(e) && event::is_readable(e));
     }
 
     #[test]

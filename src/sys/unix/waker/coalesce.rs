@@ -24,11 +24,18 @@
 //! needs an ordering stronger than acquire/release is a wait that may
 //! block after a round ended: the polling thread stored `armed` and must
 //! not miss a wake that read the previous value. One sequentially
-//! consistent read-modify-write of `armed` between the two
-//! (`end_round_checked` or `may_block`), paired with the wakes'
-//! sequentially consistent count and load, settles it: either the wake
-//! read the new `armed`, or its count is visible after that step. A busy
-//! loop of non-blocking polls never pays it.
+//! consistent store of `armed` between the two (`end_round_checked` or
+//! `may_block`), paired with the wakes' sequentially consistent count and
+//! load, settles it: either the wake read the new `armed`, or its count is
+//! visible after that step. A busy loop of non-blocking polls never pays
+//! it; there a wake that read an old `armed` is reported once the polling
+//! thread's loads see its count, which the memory model leaves to "a
+//! finite time", in practice the next poll or the one after.
+//!
+//! A wake that skips counts on the round's first wake to write; if that
+//! thread is descheduled between its count and its write, a blocked wait
+//! waits for it. Counts compare only for equality, so wrapping is harmless
+//! unless exactly a multiple of 2^usize::BITS wakes come between two looks.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -82,10 +89,12 @@ impl Rounds {
     }
 
     /// The write of a wake that `wake` told to write did not reach the
-    /// kernel: the polling thread reports the current round itself. (Were
-    /// the polling thread to end the round first, on another event, the
-    /// wakes of the round would go unreported; writes to a descriptor the
-    /// waker owns do not fail once `EINTR` and `EAGAIN` are handled.)
+    /// kernel: the polling thread reports the current round itself the
+    /// next time it looks. A polling thread already blocked is not woken,
+    /// and one that ended the round on another event has handed it over
+    /// already: then the wakes that skipped, counting on this write, go
+    /// unreported. Writes to a descriptor the waker owns do not fail once
+    /// `EINTR` and `EAGAIN` are handled, so this is a last resort.
     #[cold]
     pub(crate) fn write_failed(&self) {
         let armed = self.armed.load(Ordering::Relaxed);
@@ -122,7 +131,7 @@ impl Rounds {
     /// For a polling thread that is likely to block next.
     #[inline]
     pub(crate) fn end_round_checked(&self, wakes: usize) -> bool {
-        self.armed.swap(wakes, Ordering::SeqCst);
+        self.armed.store(wakes, Ordering::SeqCst);
         self.settled(wakes)
     }
 
@@ -131,9 +140,10 @@ impl Rounds {
     /// write will report, so the wait must not block.
     #[inline]
     pub(crate) fn may_block(&self) -> bool {
-        // Only this thread stores `armed`.
+        // Only this thread stores `armed`: storing the value again, with
+        // SeqCst, orders the earlier relaxed stores too.
         let armed = self.armed.load(Ordering::Relaxed);
-        self.armed.swap(armed, Ordering::SeqCst);
+        self.armed.store(armed, Ordering::SeqCst);
         self.settled(armed)
     }
 
@@ -145,11 +155,14 @@ impl Rounds {
         self.wakes.fetch_add(1, Ordering::SeqCst);
     }
 
-    /// After a sequentially consistent store of `armed`: a wake whose load
-    /// of `armed` read an older value comes before that store in the single
-    /// order of SeqCst operations, so its count is visible here. Either no
-    /// wake came since, or the first one of the round writes (any other is
-    /// covered by that write's event).
+    /// After a sequentially consistent store X of `armed`. A wake whose
+    /// SeqCst load of `armed` read an older value is coherence-ordered
+    /// before X, so it precedes X in the single order S of SeqCst
+    /// operations, and so does its count (sequenced before the load). The
+    /// SeqCst load of `wakes` below follows X in S, so it cannot read a
+    /// value older than that count. Either no wake came since, or the first
+    /// one of the round writes (any other is covered by that write's
+    /// event).
     #[inline]
     fn settled(&self, armed: usize) -> bool {
         let wakes = self.wakes.load(Ordering::SeqCst);
