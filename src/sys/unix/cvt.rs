@@ -22,3 +22,19 @@ pub(crate) fn cvt<T: MinusOne>(ret: T) -> io::Result<T> {
         Ok(ret)
     }
 }
+
+/// The calling thread's `errno`, read without building an `io::Error`, for
+/// an error code that counts as success.
+#[inline]
+#[cfg_attr(not(feature = "net"), allow(dead_code))]
+pub(crate) fn errno() -> i32 {
+    // SAFETY: the C library returns the address of the calling thread's
+    // `errno`, valid for reads for as long as the thread lives.
+    unsafe {
+        #[cfg(target_os = "android")]
+        let location = libc::__errno();
+        #[cfg(not(target_os = "android"))]
+        let location = libc::__errno_location();
+        *location
+    }
+}

@@ -7,6 +7,8 @@ use std::io;
 
 mod cvt;
 pub(crate) use self::cvt::cvt;
+#[cfg(feature = "net")]
+pub(crate) use self::cvt::errno;
 
 cfg_os_poll! {
     mod selector;

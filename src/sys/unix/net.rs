@@ -21,7 +21,7 @@ use std::{ptr, slice};
 
 use libc::{c_int, sa_family_t, socklen_t};
 
-use super::cvt;
+use super::{cvt, errno};
 
 /// Added to the type of every socket ferrio creates.
 const SOCK_FLAGS: c_int = libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC;
@@ -59,10 +59,14 @@ pub(crate) fn bind(fd: BorrowedFd<'_>, addr: &impl KernelAddr) -> io::Result<()>
 /// goes on in the background and counts as success.
 pub(crate) fn connect(fd: BorrowedFd<'_>, addr: &impl KernelAddr) -> io::Result<()> {
     // SAFETY: as in `bind`.
-    match cvt(unsafe { libc::connect(fd.as_raw_fd(), addr.as_ptr(), addr.len()) }) {
-        Ok(_) => Ok(()),
-        Err(e) if e.raw_os_error() == Some(libc::EINPROGRESS) => Ok(()),
-        Err(e) => Err(e),
+    if unsafe { libc::connect(fd.as_raw_fd(), addr.as_ptr(), addr.len()) } == 0 {
+        return Ok(());
+    }
+    // The common answer of a non-blocking connect, checked without an
+    // `io::Error` to build and drop.
+    match errno() {
+        libc::EINPROGRESS => Ok(()),
+        code => Err(io::Error::from_raw_os_error(code)),
     }
 }
 
