@@ -158,8 +158,13 @@ impl Selector {
 
     /// A wait that may block, when a waker has wakes that no write reports
     /// yet: a non-blocking wait reports them. Should nothing come of it (the
-    /// write was on its way after all, and is not in yet), the wait blocks
-    /// as asked, unless zero capacity leaves no room to report anything.
+    /// round's first wake marked its write meanwhile, and the write is not
+    /// in yet), the wait blocks as asked, unless zero capacity leaves no
+    /// room to report anything.
+    ///
+    /// The loop ends on its first or second turn: the look after the wait
+    /// sees at least the wakes `may_block` saw, so it either reports them or
+    /// finds the mark that makes the next `may_block` succeed.
     #[cold]
     #[inline(never)]
     fn select_unblocked(&mut self, events: &mut Events, timeout: Option<Duration>) -> io::Result<()> {
@@ -171,9 +176,6 @@ impl Selector {
             if self.may_block() {
                 return self.select(events, timeout);
             }
-            // The round's first wake is between its count and its mark: a
-            // few instructions, unless it was preempted there.
-            std::thread::yield_now();
         }
     }
 
