@@ -13,6 +13,9 @@
 //! - [`Token`] and [`Interest`]: how a registration is named and what it
 //!   asks for;
 //! - [`Waker`]: wakes a blocked `poll` from another thread;
+//! - timers: [`Poll::add_timeout`] and [`Poll::add_deadline`] arm a
+//!   deadline that `poll` reports as an event ([`event::Event::is_timer`]),
+//!   with no extra thread or system call;
 //! - [`net`]: TCP, UDP and Unix domain sockets (feature `net`);
 //! - [`unix`]: [`unix::SourceFd`] for any raw descriptor, and pipes
 //!   (feature `os-ext`).
@@ -83,6 +86,7 @@ mod macros;
 mod interest;
 mod poll;
 mod sys;
+mod timer;
 mod token;
 mod waker;
 
@@ -100,6 +104,7 @@ cfg_net! {
 pub use event::Events;
 pub use interest::Interest;
 pub use poll::{Poll, Registry};
+pub use timer::TimerKey;
 pub use token::Token;
 pub use waker::Waker;
 

@@ -1,8 +1,9 @@
 use std::fmt;
 use std::io;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::event::Source;
+use crate::timer::{TimerKey, Timers};
 use crate::{sys, Events, Interest, Token};
 
 /// The event queue: registers sources and waits for their readiness.
@@ -20,6 +21,23 @@ use crate::{sys, Events, Interest, Token};
 /// time (it takes `&mut self`). Other threads register, reregister and
 /// deregister through a [`Registry`] obtained with [`Registry::try_clone`],
 /// even while `poll` blocks, and interrupt it with a [`Waker`](crate::Waker).
+///
+/// # Timers
+///
+/// A `Poll` also keeps timers, an addition to mio's API that a program
+/// which never arms one does not notice: [`Poll::add_timeout`] and
+/// [`Poll::add_deadline`] arm one, and once its deadline has passed a
+/// `poll` call returns an event with its token whose
+/// [`is_timer`](crate::event::Event::is_timer) is true. `poll` waits no
+/// longer than the earliest deadline, to the nanosecond where the kernel
+/// allows, and the timers cost no system call and no extra descriptor.
+/// They live in a timing wheel inside the `Poll` (1 µs resolution, O(1)
+/// to arm, cancel and fire, no allocation once it has grown to the number
+/// of timers in use), which is why arming one takes `&mut self`: timers
+/// belong to the thread that polls. Another thread that needs a timer
+/// asks that thread, for example by sending the request over a channel and
+/// calling [`Waker::wake`](crate::Waker::wake); the polling thread arms it
+/// after its `poll` returns.
 ///
 /// # Examples
 ///
@@ -55,6 +73,7 @@ use crate::{sys, Events, Interest, Token};
 /// ```
 pub struct Poll {
     registry: Registry,
+    timers: Timers,
 }
 
 /// Registers [`Source`]s with a [`Poll`].
@@ -112,6 +131,7 @@ impl Poll {
                 #[cfg(debug_assertions)]
                 id: next_id(),
             },
+            timers: Timers::new(),
         })
     }
 
@@ -129,21 +149,33 @@ impl Poll {
     /// `timeout` bounds the wait:
     /// - `None` blocks until at least one event arrives;
     /// - `Some(Duration::ZERO)` only collects events that are already ready;
-    /// - any other duration is rounded **up** to the clock granularity (1 ms
-    ///   with epoll), so a non-zero timeout never becomes a non-blocking
-    ///   poll, and durations too large for the system call (including
-    ///   `Duration::MAX`) wait as long as they say.
+    /// - any other duration is honoured to the nanosecond where the kernel
+    ///   allows it (`epoll_pwait2` since Linux 5.11, `ppoll` for the
+    ///   `poll(2)` backend): `Some(100µs)` waits about 100 µs, not 1 ms. On
+    ///   older kernels it is rounded **up** to whole milliseconds, so a
+    ///   non-zero timeout never turns into a non-blocking poll. The kernel
+    ///   adds its timer slack, 50 µs by default for a normal thread; a
+    ///   thread that needs less lowers it with
+    ///   `prctl(PR_SET_TIMERSLACK, ns)`.
     ///
     /// When the timeout elapses `poll` returns `Ok(())`, usually with no
     /// events. Readable and writable readiness of one source may arrive in
     /// one event or in two.
+    ///
+    /// With [timers](Poll#timers) armed, `poll` also returns once the
+    /// earliest deadline has passed (whichever comes first), and reports
+    /// every timer whose deadline has passed, after the I/O events, as far
+    /// as `events` has room: the rest stay due, and the next call reports
+    /// them without blocking. A timer is never reported before its
+    /// deadline, and exactly once.
     ///
     /// # Errors
     ///
     /// A signal that interrupts the wait gives
     /// [`io::ErrorKind::Interrupted`]; `poll` does not retry by itself, so
     /// the caller may look at whatever the signal handler recorded first.
-    /// Other errors come from the operating system and are rare.
+    /// No timer is reported or lost by an interrupted call. Other errors
+    /// come from the operating system and are rare.
     ///
     /// # Examples
     ///
@@ -162,8 +194,216 @@ impl Poll {
     /// # Ok(())
     /// # }
     /// ```
+    #[inline]
     pub fn poll(&mut self, events: &mut Events, timeout: Option<Duration>) -> io::Result<()> {
-        self.registry.selector.select(events.sys(), timeout)
+        if self.timers.is_empty() {
+            return self.registry.selector.select(events.sys(), timeout);
+        }
+        self.poll_timers(events, timeout)
+    }
+
+    /// `poll` with timers armed: waits until the caller's timeout or the
+    /// next timer, whichever is first, then reports the timers that are
+    /// due. A wait that ends early for the timers (at a slot boundary of
+    /// the wheel, or because the clock disagrees by a tick) with nothing
+    /// to report waits again, for what is left of the caller's timeout.
+    #[inline(never)]
+    fn poll_timers(&mut self, events: &mut Events, timeout: Option<Duration>) -> io::Result<()> {
+        let timers = &mut self.timers;
+        let selector = &mut self.registry.selector;
+        let mut now = timers.nanos_at(Instant::now());
+        // The caller's deadline, in the wheel's nanoseconds (`None`: never).
+        let end = timeout.map(|to| now.saturating_add(duration_nanos(to)));
+        loop {
+            timers.advance(now);
+            let wake = if timers.has_due() {
+                Some(now)
+            } else {
+                match (end, timers.next_wake_ns()) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                }
+            };
+            let wait = wake.map(|at| Duration::from_nanos(at.saturating_sub(now)));
+            selector.select(events.sys(), wait)?;
+            now = timers.nanos_at(Instant::now());
+            timers.advance(now);
+            let due = timers.has_due();
+            timers.report(events.sys());
+            let woke_early = wake.map_or(true, |at| now < at);
+            if !events.is_empty()
+                || due
+                || end.map_or(false, |end| now >= end)
+                // With no room for events, an early return is how readiness
+                // shows.
+                || (events.capacity() == 0 && woke_early)
+            {
+                return Ok(());
+            }
+        }
+    }
+
+    /// Arms a timer: once `deadline` has passed, a [`poll`](Poll::poll)
+    /// call returns an event with `token` whose
+    /// [`is_timer`](crate::event::Event::is_timer) is true.
+    ///
+    /// The event comes never before the deadline and exactly once, unless
+    /// the timer is cancelled first with [`cancel_timer`](Poll::cancel_timer)
+    /// and the returned key. A deadline already in the past fires at the
+    /// next `poll`. Deadlines are kept to 1 µs (rounded up); one more than
+    /// about 584 years after the `Poll`'s first timer fires then instead.
+    ///
+    /// The token is the caller's choice, and may equal the token of a
+    /// registration or another timer: `is_timer` tells a timer's event
+    /// apart. Arming is O(1) and allocates nothing once the wheel has grown
+    /// to the number of timers in use (it grows by doubling).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(feature = "os-poll")]
+    /// # fn main() -> std::io::Result<()> {
+    /// use std::time::{Duration, Instant};
+    ///
+    /// use ferrio::{Events, Poll, Token};
+    ///
+    /// let mut poll = Poll::new()?;
+    /// let mut events = Events::with_capacity(8);
+    /// let deadline = Instant::now() + Duration::from_millis(2);
+    /// poll.add_deadline(Token(1), deadline);
+    ///
+    /// poll.poll(&mut events, Some(Duration::from_secs(5)))?;
+    /// assert!(Instant::now() >= deadline);
+    /// assert!(events.iter().any(|e| e.is_timer() && e.token() == Token(1)));
+    /// # Ok(())
+    /// # }
+    /// # #[cfg(not(feature = "os-poll"))]
+    /// # fn main() {}
+    /// ```
+    pub fn add_deadline(&mut self, token: Token, deadline: Instant) -> TimerKey {
+        self.timers.add(token, deadline)
+    }
+
+    /// Arms a timer that fires `after` from now:
+    /// [`add_deadline`](Poll::add_deadline)`(token, Instant::now() + after)`,
+    /// where a sum too large for an `Instant` means "never" in practice.
+    ///
+    /// # Examples
+    ///
+    /// An idle timeout that is pushed back on activity: cancel and re-arm.
+    ///
+    /// ```
+    /// # #[cfg(feature = "os-poll")]
+    /// # fn main() -> std::io::Result<()> {
+    /// use std::time::Duration;
+    ///
+    /// use ferrio::{Poll, Token};
+    ///
+    /// const IDLE: Duration = Duration::from_secs(10);
+    ///
+    /// let mut poll = Poll::new()?;
+    /// let mut key = poll.add_timeout(Token(7), IDLE);
+    /// // ... the connection of token 7 did something:
+    /// poll.cancel_timer(key);
+    /// key = poll.add_timeout(Token(7), IDLE);
+    /// # let _ = key;
+    /// # Ok(())
+    /// # }
+    /// # #[cfg(not(feature = "os-poll"))]
+    /// # fn main() {}
+    /// ```
+    pub fn add_timeout(&mut self, token: Token, after: Duration) -> TimerKey {
+        let now = Instant::now();
+        let deadline = now.checked_add(after).unwrap_or_else(|| far_future(now));
+        self.timers.add(token, deadline)
+    }
+
+    /// Disarms a timer.
+    ///
+    /// Returns `true` if the timer was armed: it will not fire. Returns
+    /// `false` if it already fired (its event was returned by `poll`) or
+    /// was cancelled before; a stale key never touches another timer. A
+    /// timer whose deadline has passed but whose event `poll` has not
+    /// returned yet (for lack of room in `Events`) is still armed, and
+    /// cancelling it keeps it from being reported.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(feature = "os-poll")]
+    /// # fn main() -> std::io::Result<()> {
+    /// use std::time::Duration;
+    ///
+    /// use ferrio::{Events, Poll, Token};
+    ///
+    /// let mut poll = Poll::new()?;
+    /// let mut events = Events::with_capacity(8);
+    /// let key = poll.add_timeout(Token(1), Duration::ZERO);
+    /// assert!(poll.cancel_timer(key));
+    ///
+    /// poll.poll(&mut events, Some(Duration::from_millis(1)))?;
+    /// assert!(events.is_empty(), "a cancelled timer never fires");
+    /// # Ok(())
+    /// # }
+    /// # #[cfg(not(feature = "os-poll"))]
+    /// # fn main() {}
+    /// ```
+    pub fn cancel_timer(&mut self, key: TimerKey) -> bool {
+        self.timers.cancel(key)
+    }
+
+    /// The earliest deadline among the armed timers, rounded up to the
+    /// wheel's 1 µs; `None` when no timer is armed.
+    ///
+    /// A deadline in the past means a timer is due and the next `poll`
+    /// reports it. This walks the timers of the wheel's earliest slot, so
+    /// it is cheap for a `poll` loop's own bookkeeping but not meant for
+    /// every iteration of a loop over millions of timers.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(feature = "os-poll")]
+    /// # fn main() -> std::io::Result<()> {
+    /// use std::time::{Duration, Instant};
+    ///
+    /// use ferrio::{Poll, Token};
+    ///
+    /// let mut poll = Poll::new()?;
+    /// assert_eq!(poll.next_deadline(), None);
+    ///
+    /// let soon = Instant::now() + Duration::from_secs(1);
+    /// poll.add_deadline(Token(1), soon + Duration::from_secs(1));
+    /// poll.add_deadline(Token(2), soon);
+    /// let next = poll.next_deadline().unwrap();
+    /// assert!(next >= soon && next - soon < Duration::from_micros(2));
+    /// # Ok(())
+    /// # }
+    /// # #[cfg(not(feature = "os-poll"))]
+    /// # fn main() {}
+    /// ```
+    pub fn next_deadline(&self) -> Option<Instant> {
+        self.timers.next_deadline()
+    }
+}
+
+/// The whole nanoseconds of `d`, saturating at about 584 years.
+fn duration_nanos(d: Duration) -> u64 {
+    d.as_secs()
+        .saturating_mul(1_000_000_000)
+        .saturating_add(u64::from(d.subsec_nanos()))
+}
+
+/// An instant further away than any timer can wait: the wheel clamps it.
+#[cold]
+fn far_future(now: Instant) -> Instant {
+    // 1000 years, or less where the platform's `Instant` cannot hold it.
+    let mut span = Duration::from_secs(1000 * 365 * 24 * 3600);
+    loop {
+        if let Some(t) = now.checked_add(span) {
+            return t;
+        }
+        span /= 2;
     }
 }
 

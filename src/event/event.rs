@@ -89,6 +89,42 @@ impl Event {
         sys::event::is_lio(&self.inner)
     }
 
+    /// Returns true if this event is a timer's: the deadline of a timer
+    /// armed with [`Poll::add_deadline`](crate::Poll::add_deadline) or
+    /// [`Poll::add_timeout`](crate::Poll::add_timeout) has passed.
+    ///
+    /// A timer's event is nothing else: [`is_readable`](Event::is_readable)
+    /// and every other readiness accessor return false for it, and
+    /// `is_timer` is false for every I/O and [`Waker`](crate::Waker) event.
+    /// Its [`token`](Event::token) is the one the timer was armed with.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(feature = "os-poll")]
+    /// # fn main() -> std::io::Result<()> {
+    /// use std::time::Duration;
+    ///
+    /// use ferrio::{Events, Poll, Token};
+    ///
+    /// let mut poll = Poll::new()?;
+    /// let mut events = Events::with_capacity(8);
+    /// poll.add_timeout(Token(3), Duration::from_millis(1));
+    ///
+    /// poll.poll(&mut events, None)?;
+    /// let event = events.iter().next().expect("the timer fired");
+    /// assert!(event.is_timer() && event.token() == Token(3));
+    /// assert!(!event.is_readable() && !event.is_writable());
+    /// # Ok(())
+    /// # }
+    /// # #[cfg(not(feature = "os-poll"))]
+    /// # fn main() {}
+    /// ```
+    #[inline]
+    pub fn is_timer(&self) -> bool {
+        sys::event::is_timer(&self.inner)
+    }
+
     /// Views a system event as an `Event`.
     pub(crate) fn from_sys_event_ref(sys_event: &sys::Event) -> &Event {
         // SAFETY: `Event` is `repr(transparent)` over `sys::Event`, so both
@@ -113,6 +149,11 @@ impl fmt::Debug for Event {
             .field("priority", &self.is_priority())
             .field("aio", &self.is_aio())
             .field("lio", &self.is_lio());
+        // Only where it is true, so that every event mio could return prints
+        // as mio prints it.
+        if self.is_timer() {
+            d.field("timer", &true);
+        }
         if alternate {
             struct Details<'a>(&'a sys::Event);
             impl fmt::Debug for Details<'_> {

@@ -55,6 +55,13 @@ impl<T> EventBuf<T> {
         self.buf.clear();
     }
 
+    /// Appends `record`; the caller checks that there is room (`len() <
+    /// capacity()`), so the vector never grows.
+    pub(crate) fn push(&mut self, record: T) {
+        debug_assert!(self.buf.len() < self.cap);
+        self.buf.push(record);
+    }
+
     /// The backing vector, for backends that push records.
     #[allow(dead_code)]
     pub(crate) fn vec(&mut self) -> &mut Vec<T> {

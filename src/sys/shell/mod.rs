@@ -98,6 +98,14 @@ pub(crate) mod event {
         os_required!()
     }
 
+    pub(crate) fn is_timer(_: &Event) -> bool {
+        os_required!()
+    }
+
+    pub(crate) fn timer(_: Token) -> Event {
+        os_required!()
+    }
+
     pub(crate) fn debug_details(_: &mut fmt::Formatter<'_>, _: &Event) -> fmt::Result {
         os_required!()
     }

@@ -455,6 +455,13 @@ const fn epoll_flags(interests: Interest) -> u32 {
     kind as u32
 }
 
+/// The flag of a timer's event. The kernel reports only flags that were
+/// registered (`ep_item_poll` masks the file's readiness with them), and
+/// ferrio never registers this one, so no kernel record carries it.
+const TIMER: u32 = 1 << 27;
+
+const _: () = assert!(TIMER & (epoll_flags(Interest::READABLE.add(Interest::WRITABLE).add(Interest::PRIORITY))) == 0);
+
 /// The kernel's event record.
 pub(crate) type Event = libc::epoll_event;
 pub(crate) type Events = EventBuf<Event>;
@@ -515,6 +522,21 @@ pub(crate) mod event {
         false
     }
 
+    /// A timer's event: only the `TIMER` flag, which the kernel never
+    /// reports (see `TIMER`), so every other accessor says false.
+    #[inline]
+    pub(crate) fn timer(token: Token) -> Event {
+        libc::epoll_event {
+            events: TIMER,
+            u64: token.0 as u64,
+        }
+    }
+
+    #[inline]
+    pub(crate) fn is_timer(event: &Event) -> bool {
+        event.events == TIMER
+    }
+
     #[inline]
     pub(crate) fn is_lio(_: &Event) -> bool {
         false
@@ -549,7 +571,9 @@ pub(crate) mod event {
                         sep = "|";
                     }
                 }
-                if sep.is_empty() {
+                if self.0 == TIMER {
+                    f.write_str("TIMER")?;
+                } else if sep.is_empty() {
                     f.write_str("(empty)")?;
                 }
                 Ok(())

@@ -413,6 +413,11 @@ pub(crate) struct Event {
 
 pub(crate) type Events = EventBuf<Event>;
 
+/// The bit of a timer's event. `poll(2)` reports only the bits it was asked
+/// for plus `POLLERR`, `POLLHUP` and `POLLNVAL`, and this backend never asks
+/// for this one (the kernel's internal `POLLFREE`).
+const TIMER: libc::c_short = 0x4000;
+
 /// Reading a `poll(2)` record.
 pub(crate) mod event {
     use std::fmt;
@@ -459,6 +464,19 @@ pub(crate) mod event {
         false
     }
 
+    /// A timer's event: only the `TIMER` bit, which `poll(2)` never
+    /// reports (see `TIMER`), so every other accessor says false.
+    pub(crate) fn timer(token: Token) -> Event {
+        Event {
+            token: token.0,
+            events: TIMER,
+        }
+    }
+
+    pub(crate) fn is_timer(event: &Event) -> bool {
+        event.events == TIMER
+    }
+
     pub(crate) fn is_lio(_: &Event) -> bool {
         false
     }
@@ -483,7 +501,9 @@ pub(crate) mod event {
                         sep = "|";
                     }
                 }
-                if sep.is_empty() {
+                if self.0 == TIMER {
+                    f.write_str("TIMER")?;
+                } else if sep.is_empty() {
                     f.write_str("(empty)")?;
                 }
                 Ok(())

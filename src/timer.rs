@@ -1,0 +1,701 @@
+//! Timers of a [`Poll`](crate::Poll): a hierarchical timing wheel over a
+//! slab, written once for every backend.
+//!
+//! # How it works
+//!
+//! Time is counted in *ticks* of 1024 ns since the wheel was created. A
+//! deadline is rounded **up** to a tick and a timer fires once the clock,
+//! rounded **down**, has reached that tick, so a timer is never reported
+//! before its deadline and at most one tick (about 1 µs) after the `poll`
+//! call that could first see it.
+//!
+//! The wheel has nine levels of 64 slots; a slot of level `L` spans
+//! `64^L` ticks (level 0: 1 µs, level 1: 65 µs, level 2: 4.2 ms, level 3:
+//! 268 ms, level 4: 17 s, level 5: 18 min, level 6: 19 h, level 7: 51
+//! days, level 8: 9 years), 2^54 ticks (about 584 years) in all. A timer
+//! sits in the level of the highest 6-bit digit in which its tick differs
+//! from the wheel's clock (`elapsed`), at the slot that digit names. So
+//! every timer of level `L` falls in the current block of level `L + 1`,
+//! after every timer of the levels below: the earliest timers are always in
+//! the first occupied slot (one `trailing_zeros` on a 64-bit mask) of the
+//! lowest occupied level, and no slot ever wraps around.
+//!
+//! When the clock reaches the start of an occupied slot, its timers either
+//! are due (moved to the `due` list, to be reported) or move down to a
+//! lower level; a timer moves at most once per level, and usually fires
+//! from level 0 or straight from the slot it was in when `poll` sleeps
+//! until the slot's exact earliest deadline.
+//!
+//! Each timer is one 32-byte slab entry on a doubly linked list (a slot's,
+//! the due list, or the free list), so arming, cancelling and firing are
+//! O(1) and allocation-free once the slab has grown to the working set. A
+//! key is the entry's index and generation; the generation changes each
+//! time the entry is freed, so a stale key never matches a later timer (an
+//! entry whose 32-bit generation would wrap is retired instead of reused).
+
+use std::fmt;
+use std::time::{Duration, Instant};
+
+use crate::sys;
+use crate::Token;
+
+/// Names an armed timer, to cancel it with
+/// [`Poll::cancel_timer`](crate::Poll::cancel_timer).
+///
+/// Returned by [`Poll::add_deadline`](crate::Poll::add_deadline) and
+/// [`Poll::add_timeout`](crate::Poll::add_timeout). A key stays valid
+/// until its timer fires or is cancelled; after that it is *stale*:
+/// cancelling it returns `false` and never touches another timer, even
+/// one that reuses the same storage. A key belongs to the `Poll` that made
+/// it.
+///
+/// # Examples
+///
+/// ```
+/// # #[cfg(feature = "os-poll")]
+/// # fn main() -> std::io::Result<()> {
+/// use std::time::Duration;
+///
+/// use ferrio::{Poll, TimerKey, Token};
+///
+/// let mut poll = Poll::new()?;
+/// let key: TimerKey = poll.add_timeout(Token(1), Duration::from_secs(30));
+/// assert!(poll.cancel_timer(key));
+/// assert!(!poll.cancel_timer(key), "a key cancels at most once");
+/// # Ok(())
+/// # }
+/// # #[cfg(not(feature = "os-poll"))]
+/// # fn main() {}
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TimerKey {
+    index: u32,
+    gen: u32,
+}
+
+impl fmt::Debug for TimerKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TimerKey")
+            .field("index", &self.index)
+            .field("generation", &self.gen)
+            .finish()
+    }
+}
+
+/// log2 of the tick length in nanoseconds.
+const TICK_SHIFT: u32 = 10;
+/// log2 of the slots per level.
+const LEVEL_BITS: u32 = 6;
+const SLOTS: usize = 1 << LEVEL_BITS;
+const LEVELS: usize = 9;
+/// The last tick the wheel can hold: later deadlines are clamped to it.
+const MAX_TICK: u64 = (1 << (LEVEL_BITS as usize * LEVELS)) - 1;
+/// The end of a list, and "no entry".
+const NIL: u32 = u32::MAX;
+/// `Entry::list` of the due list; lists below it are wheel slots.
+const DUE: u16 = (LEVELS * SLOTS) as u16;
+/// `Entry::list` of an entry that holds no timer.
+const FREE: u16 = DUE + 1;
+/// `poll` sleeps until the exact earliest deadline of a slot of level 1
+/// or above when the slot holds at most this many timers; with more it
+/// wakes at the slot's start, when the slot moves down a level.
+const SCAN_LIMIT: usize = 16;
+
+/// One timer, or a free entry.
+struct Entry {
+    /// The deadline, in ticks.
+    tick: u64,
+    token: Token,
+    /// Neighbours on the entry's list (`next` also links the free list).
+    prev: u32,
+    next: u32,
+    /// Bumped each time the entry is freed.
+    gen: u32,
+    /// The list the entry is on: a slot (`level * 64 + slot`), `DUE` or
+    /// `FREE`.
+    list: u16,
+}
+
+/// The timers of one `Poll`.
+pub(crate) struct Timers {
+    /// Armed timers, due ones included: `poll` looks at nothing else while
+    /// it is zero.
+    armed: usize,
+    /// Allocated by the first timer, so a `Poll` that never arms one costs
+    /// nothing more.
+    wheel: Option<Box<Wheel>>,
+}
+
+struct Wheel {
+    /// Tick zero.
+    base: Instant,
+    /// The wheel's clock, in ticks: every timer at or before it is on the
+    /// due list.
+    elapsed: u64,
+    /// Bit `s` of `occupied[l]`: slot `s` of level `l` holds timers.
+    occupied: [u64; LEVELS],
+    /// The first entry of each list: the wheel's slots, then the due list.
+    heads: [u32; LEVELS * SLOTS + 1],
+    /// The last entry of the due list, which is first in, first out.
+    due_tail: u32,
+    entries: Vec<Entry>,
+    /// The free list, through `Entry::next`.
+    free: u32,
+}
+
+impl fmt::Debug for Timers {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Timers")
+            .field("armed", &self.armed)
+            .finish()
+    }
+}
+
+/// The whole nanoseconds of `d`, saturating.
+fn nanos(d: Duration) -> u64 {
+    d.as_secs()
+        .saturating_mul(1_000_000_000)
+        .saturating_add(u64::from(d.subsec_nanos()))
+}
+
+impl Timers {
+    #[cfg_attr(not(feature = "os-poll"), allow(dead_code))]
+    pub(crate) const fn new() -> Timers {
+        Timers {
+            armed: 0,
+            wheel: None,
+        }
+    }
+
+    /// True while no timer is armed: the one comparison `poll` makes.
+    #[inline]
+    pub(crate) fn is_empty(&self) -> bool {
+        self.armed == 0
+    }
+
+    pub(crate) fn add(&mut self, token: Token, deadline: Instant) -> TimerKey {
+        let wheel = self
+            .wheel
+            .get_or_insert_with(|| Box::new(Wheel::new(Instant::now())));
+        let key = wheel.add(token, deadline);
+        self.armed += 1;
+        key
+    }
+
+    pub(crate) fn cancel(&mut self, key: TimerKey) -> bool {
+        let cancelled = match self.wheel() {
+            Some(wheel) => wheel.cancel(key),
+            None => false,
+        };
+        self.armed -= usize::from(cancelled);
+        cancelled
+    }
+
+    pub(crate) fn next_deadline(&self) -> Option<Instant> {
+        match &self.wheel {
+            Some(wheel) if self.armed != 0 => wheel.next_deadline(),
+            _ => None,
+        }
+    }
+
+    /// The wheel, which exists whenever a timer is armed.
+    fn wheel(&mut self) -> Option<&mut Wheel> {
+        self.wheel.as_deref_mut()
+    }
+
+    /// Nanoseconds from the wheel's start to `now` (zero before it).
+    pub(crate) fn nanos_at(&self, now: Instant) -> u64 {
+        match &self.wheel {
+            Some(wheel) => nanos(now.saturating_duration_since(wheel.base)),
+            None => 0,
+        }
+    }
+
+    /// Moves every timer whose deadline is at or before `now_ns` to the due
+    /// list.
+    pub(crate) fn advance(&mut self, now_ns: u64) {
+        if let Some(wheel) = self.wheel() {
+            wheel.advance(now_ns >> TICK_SHIFT);
+        }
+    }
+
+    /// True if a timer is due and not yet reported.
+    pub(crate) fn has_due(&self) -> bool {
+        match &self.wheel {
+            Some(wheel) => wheel.heads[DUE as usize] != NIL,
+            None => false,
+        }
+    }
+
+    /// When `poll` should wake for the timers, in nanoseconds since the
+    /// wheel's start: the exact earliest deadline when it is cheap to find,
+    /// else the start of the slot that holds it (where the slot moves down
+    /// a level). `None` without a timer in the wheel.
+    pub(crate) fn next_wake_ns(&self) -> Option<u64> {
+        let wheel = self.wheel.as_deref()?;
+        let (level, slot, start) = wheel.first_slot()?;
+        let tick = if level == 0 {
+            start
+        } else {
+            wheel
+                .min_tick(level * SLOTS + slot, SCAN_LIMIT)
+                .unwrap_or(start)
+        };
+        Some(tick << TICK_SHIFT)
+    }
+
+    /// Reports due timers, in the order they became due, while `events`
+    /// has room; the rest stay due for the next call. Returns how many
+    /// were reported.
+    pub(crate) fn report(&mut self, events: &mut sys::Events) -> usize {
+        let Some(wheel) = self.wheel.as_deref_mut() else {
+            return 0;
+        };
+        let mut reported = 0;
+        while events.len() < events.capacity() {
+            let i = wheel.heads[DUE as usize];
+            if i == NIL {
+                break;
+            }
+            let token = wheel.entries[i as usize].token;
+            wheel.unlink(i);
+            wheel.release(i);
+            events.push(sys::event::timer(token));
+            reported += 1;
+        }
+        self.armed -= reported;
+        reported
+    }
+}
+
+impl Wheel {
+    fn new(base: Instant) -> Wheel {
+        Wheel {
+            base,
+            elapsed: 0,
+            occupied: [0; LEVELS],
+            heads: [NIL; LEVELS * SLOTS + 1],
+            due_tail: NIL,
+            entries: Vec::new(),
+            free: NIL,
+        }
+    }
+
+    /// The tick of a deadline: rounded up, clamped to the wheel's range.
+    fn tick_of(&self, deadline: Instant) -> u64 {
+        let ns = nanos(deadline.saturating_duration_since(self.base));
+        // Rounded up without overflow: `ns >> 10` plus one if bits remain.
+        let tick = (ns >> TICK_SHIFT) + u64::from(ns & ((1 << TICK_SHIFT) - 1) != 0);
+        tick.min(MAX_TICK)
+    }
+
+    fn add(&mut self, token: Token, deadline: Instant) -> TimerKey {
+        let tick = self.tick_of(deadline);
+        let i = match self.free {
+            NIL => {
+                let i = self.entries.len();
+                // 2^32 - 1 timers at once would take 128 GiB: the slab
+                // runs out of memory long before.
+                assert!(i < NIL as usize, "too many timers");
+                self.entries.push(Entry {
+                    tick,
+                    token,
+                    prev: NIL,
+                    next: NIL,
+                    gen: 0,
+                    list: FREE,
+                });
+                i as u32
+            }
+            i => {
+                self.free = self.entries[i as usize].next;
+                let entry = &mut self.entries[i as usize];
+                entry.tick = tick;
+                entry.token = token;
+                i
+            }
+        };
+        self.insert(i);
+        TimerKey {
+            index: i,
+            gen: self.entries[i as usize].gen,
+        }
+    }
+
+    fn cancel(&mut self, key: TimerKey) -> bool {
+        match self.entries.get(key.index as usize) {
+            Some(e) if e.gen == key.gen && e.list != FREE => {
+                self.unlink(key.index);
+                self.release(key.index);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Puts entry `i` where its tick belongs: the due list if the clock has
+    /// reached it, else the slot of the highest digit in which it differs
+    /// from the clock.
+    #[inline]
+    fn insert(&mut self, i: u32) {
+        let tick = self.entries[i as usize].tick;
+        if tick <= self.elapsed {
+            self.push_due(i);
+            return;
+        }
+        let differ = 63 - (self.elapsed ^ tick).leading_zeros();
+        let level = (differ / LEVEL_BITS) as usize;
+        let slot = ((tick >> (level as u32 * LEVEL_BITS)) as usize) & (SLOTS - 1);
+        let list = level * SLOTS + slot;
+        let head = self.heads[list];
+        let entry = &mut self.entries[i as usize];
+        entry.prev = NIL;
+        entry.next = head;
+        entry.list = list as u16;
+        if head != NIL {
+            self.entries[head as usize].prev = i;
+        }
+        self.heads[list] = i;
+        self.occupied[level] |= 1 << slot;
+    }
+
+    /// Appends entry `i` to the due list.
+    fn push_due(&mut self, i: u32) {
+        let tail = self.due_tail;
+        let entry = &mut self.entries[i as usize];
+        entry.prev = tail;
+        entry.next = NIL;
+        entry.list = DUE;
+        match tail {
+            NIL => self.heads[DUE as usize] = i,
+            t => self.entries[t as usize].next = i,
+        }
+        self.due_tail = i;
+    }
+
+    /// Takes entry `i` off its list (a slot or the due list).
+    fn unlink(&mut self, i: u32) {
+        let Entry {
+            prev, next, list, ..
+        } = self.entries[i as usize];
+        match prev {
+            NIL => self.heads[list as usize] = next,
+            p => self.entries[p as usize].next = next,
+        }
+        match next {
+            NIL if list == DUE => self.due_tail = prev,
+            NIL => {}
+            n => self.entries[n as usize].prev = prev,
+        }
+        if list != DUE && self.heads[list as usize] == NIL {
+            let (level, slot) = (list as usize / SLOTS, list as usize % SLOTS);
+            self.occupied[level] &= !(1 << slot);
+        }
+    }
+
+    /// Returns entry `i`, already off its list, to the free list, with a
+    /// new generation so that its old key goes stale.
+    fn release(&mut self, i: u32) {
+        let entry = &mut self.entries[i as usize];
+        entry.list = FREE;
+        match entry.gen.checked_add(1) {
+            Some(gen) => {
+                entry.gen = gen;
+                entry.next = self.free;
+                self.free = i;
+            }
+            // Reused, the entry would hand out generation 0 again: retire
+            // it (32 bytes per 2^32 timers on one entry).
+            None => {}
+        }
+    }
+
+    /// The first occupied slot, as (level, slot, first tick of the slot).
+    #[inline]
+    fn first_slot(&self) -> Option<(usize, usize, u64)> {
+        let level = self.occupied.iter().position(|&bits| bits != 0)?;
+        let slot = self.occupied[level].trailing_zeros() as usize;
+        let shift = level as u32 * LEVEL_BITS;
+        // The clock's digits above this level, and the slot's digit.
+        let above = self.elapsed >> (shift + LEVEL_BITS) << (shift + LEVEL_BITS);
+        Some((level, slot, above | (slot as u64) << shift))
+    }
+
+    /// The earliest tick on list `list`, unless it holds more than `limit`
+    /// entries.
+    fn min_tick(&self, list: usize, limit: usize) -> Option<u64> {
+        let mut i = self.heads[list];
+        let mut min = u64::MAX;
+        let mut seen = 0;
+        while i != NIL {
+            seen += 1;
+            if seen > limit {
+                return None;
+            }
+            let entry = &self.entries[i as usize];
+            min = min.min(entry.tick);
+            i = entry.next;
+        }
+        Some(min)
+    }
+
+    /// Moves the clock to `now` (in ticks): every slot that starts at or
+    /// before it hands its due timers to the due list and the others down
+    /// to lower levels.
+    fn advance(&mut self, now: u64) {
+        if now <= self.elapsed {
+            return;
+        }
+        while let Some((level, slot, start)) = self.first_slot() {
+            if start > now {
+                break;
+            }
+            // Every timer of the slot is at or after `start`, and differs
+            // from it only below this level: re-inserted against `start`,
+            // each one is due or lands on a lower level.
+            self.elapsed = start;
+            let list = level * SLOTS + slot;
+            let mut i = std::mem::replace(&mut self.heads[list], NIL);
+            self.occupied[level] &= !(1 << slot);
+            while i != NIL {
+                let next = self.entries[i as usize].next;
+                if self.entries[i as usize].tick <= now {
+                    self.push_due(i);
+                } else {
+                    self.insert(i);
+                }
+                i = next;
+            }
+        }
+        // Every slot left starts after `now`, so it is still in the block
+        // its level names for the new clock.
+        self.elapsed = now;
+    }
+
+    /// The earliest deadline, rounded up to a tick.
+    fn next_deadline(&self) -> Option<Instant> {
+        let tick = if self.heads[DUE as usize] != NIL {
+            self.min_tick(DUE as usize, usize::MAX)?
+        } else {
+            let (level, slot, _) = self.first_slot()?;
+            self.min_tick(level * SLOTS + slot, usize::MAX)?
+        };
+        // `tick << 10` is below 2^64 ns, which an `Instant` of this clock
+        // plus 584 years holds on every platform ferrio runs on; should it
+        // not, the answer saturates to the latest representable step.
+        let after = Duration::from_nanos(tick << TICK_SHIFT);
+        Some(
+            self.base
+                .checked_add(after)
+                .unwrap_or_else(|| self.base + Duration::from_secs(u32::MAX.into())),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A wheel and a deterministic clock in ticks.
+    fn wheel() -> (Wheel, Instant) {
+        let base = Instant::now();
+        (Wheel::new(base), base)
+    }
+
+    fn at(base: Instant, tick: u64) -> Instant {
+        base + Duration::from_nanos(tick << TICK_SHIFT)
+    }
+
+    fn due_tokens(w: &mut Wheel) -> Vec<usize> {
+        let mut out = Vec::new();
+        while w.heads[DUE as usize] != NIL {
+            let i = w.heads[DUE as usize];
+            out.push(w.entries[i as usize].token.0);
+            w.unlink(i);
+            w.release(i);
+        }
+        out
+    }
+
+    #[test]
+    fn deadlines_round_up_to_a_tick_and_fire_once_the_clock_reaches_it() {
+        let (mut w, base) = wheel();
+        // 1 ns past tick 3: due at tick 4, not at 3.
+        w.add(Token(1), base + Duration::from_nanos(3 * 1024 + 1));
+        w.advance(3);
+        assert!(due_tokens(&mut w).is_empty());
+        w.advance(4);
+        assert_eq!(due_tokens(&mut w), [1]);
+        w.advance(1000);
+        assert!(due_tokens(&mut w).is_empty());
+    }
+
+    #[test]
+    fn every_timer_fires_at_its_tick_across_all_levels() {
+        let (mut w, base) = wheel();
+        // Ticks spread over every level, added in a scrambled order.
+        let mut ticks: Vec<u64> = (0..LEVEL_BITS as usize * LEVELS)
+            .flat_map(|bit| [1u64 << bit, (1u64 << bit) + 17, (1u64 << bit) * 3 / 2])
+            .filter(|&t| t <= MAX_TICK)
+            .collect();
+        ticks.sort_unstable();
+        ticks.dedup();
+        let mut order: Vec<usize> = (0..ticks.len()).collect();
+        order.sort_by_key(|&k| (k * 7919) % ticks.len());
+        for &k in &order {
+            w.add(Token(k), at(base, ticks[k]));
+        }
+        // Step the clock to each tick, and one before it.
+        for (k, &tick) in ticks.iter().enumerate() {
+            w.advance(tick - 1);
+            assert!(due_tokens(&mut w).is_empty(), "early before tick {tick}");
+            let (_, _, start) = w.first_slot().expect("timers remain");
+            assert!(start <= tick, "slot starts after the earliest deadline");
+            w.advance(tick);
+            assert_eq!(due_tokens(&mut w), [k], "at tick {tick}");
+        }
+        assert!(w.first_slot().is_none());
+    }
+
+    #[test]
+    fn a_big_jump_makes_everything_due_in_deadline_order_by_slot() {
+        let (mut w, base) = wheel();
+        for (k, tick) in [(0, 5000u64), (1, 70), (2, 1 << 20), (3, 3)].into_iter() {
+            w.add(Token(k), at(base, tick));
+        }
+        w.advance(1 << 21);
+        let mut due = due_tokens(&mut w);
+        due.sort_unstable();
+        assert_eq!(due, [0, 1, 2, 3]);
+    }
+
+    #[test]
+    fn past_deadlines_are_due_at_once() {
+        let (mut w, base) = wheel();
+        w.advance(100);
+        w.add(Token(1), at(base, 50));
+        w.add(Token(2), base - Duration::from_secs(1).min(base.elapsed()));
+        assert_eq!(due_tokens(&mut w), [1, 2]);
+    }
+
+    #[test]
+    fn far_deadlines_are_clamped_and_still_ordered() {
+        let (mut w, base) = wheel();
+        let far = base + Duration::from_secs(3600 * 24 * 365 * 10);
+        w.add(Token(1), far);
+        w.add(Token(2), base + Duration::from_secs(1_000_000_000_000));
+        let next = w.next_deadline().unwrap();
+        assert!(next >= far && next - far < Duration::from_micros(2));
+        w.advance(MAX_TICK - 1);
+        assert_eq!(due_tokens(&mut w), [1]);
+        w.advance(MAX_TICK);
+        assert_eq!(due_tokens(&mut w), [2]);
+    }
+
+    #[test]
+    fn cancel_unlinks_from_any_position_and_keys_go_stale() {
+        let (mut w, base) = wheel();
+        // Three timers in one slot: cancel the middle, the head, the tail.
+        let keys: Vec<TimerKey> = (0..3).map(|k| w.add(Token(k), at(base, 10))).collect();
+        assert!(w.cancel(keys[1]));
+        assert!(!w.cancel(keys[1]));
+        assert!(w.cancel(keys[2]));
+        assert!(w.cancel(keys[0]));
+        assert_eq!(w.occupied, [0; LEVELS], "an empty slot is unmarked");
+        // The entries are reused with new generations.
+        let fresh = w.add(Token(9), at(base, 10));
+        assert!(keys.iter().all(|&k| k != fresh));
+        assert!(keys.iter().all(|&k| !w.cancel(k)));
+        w.advance(10);
+        assert_eq!(due_tokens(&mut w), [9]);
+        assert!(!w.cancel(fresh), "fired timers cannot be cancelled");
+    }
+
+    #[test]
+    fn cancel_on_the_due_list_keeps_its_order() {
+        let (mut w, base) = wheel();
+        let keys: Vec<TimerKey> = (0..4).map(|k| w.add(Token(k), at(base, 1))).collect();
+        w.advance(5);
+        assert!(w.cancel(keys[3]), "the tail");
+        assert!(w.cancel(keys[0]), "the head");
+        let mut due = due_tokens(&mut w);
+        due.sort_unstable();
+        assert_eq!(due, [1, 2]);
+    }
+
+    #[test]
+    fn an_entry_whose_generation_would_wrap_is_retired() {
+        let (mut w, base) = wheel();
+        let key = w.add(Token(1), at(base, 10));
+        w.entries[key.index as usize].gen = u32::MAX;
+        let key = TimerKey {
+            gen: u32::MAX,
+            ..key
+        };
+        assert!(w.cancel(key));
+        assert_eq!(w.free, NIL, "not reused");
+        let next = w.add(Token(2), at(base, 10));
+        assert_ne!(next.index, key.index);
+        assert!(!w.cancel(key));
+    }
+
+    #[test]
+    fn next_deadline_is_the_exact_earliest_tick() {
+        let (mut w, base) = wheel();
+        assert!(w.next_deadline().is_none());
+        // Same level-2 slot, the earlier one added last.
+        w.add(Token(1), at(base, 9000));
+        w.add(Token(2), at(base, 8300));
+        assert_eq!(w.next_deadline(), Some(at(base, 8300)));
+        w.advance(8300);
+        assert_eq!(w.next_deadline(), Some(at(base, 8300)), "due, not reported");
+        assert_eq!(due_tokens(&mut w), [2]);
+        assert_eq!(w.next_deadline(), Some(at(base, 9000)));
+    }
+
+    #[test]
+    fn random_operations_match_a_sorted_model() {
+        // A small deterministic generator: no dev-dependency needed.
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut rand = move |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        let (mut w, base) = wheel();
+        let mut model: Vec<(u64, usize, TimerKey)> = Vec::new();
+        let mut now = 0u64;
+        for step in 0..20_000usize {
+            match rand(10) {
+                0..=4 => {
+                    let span = [64, 4096, 1 << 18, 1 << 30][rand(4) as usize];
+                    let tick = now + rand(span);
+                    let key = w.add(Token(step), at(base, tick));
+                    model.push((tick.max(now), step, key));
+                }
+                5..=6 if !model.is_empty() => {
+                    let (_, _, key) = model.swap_remove(rand(model.len() as u64) as usize);
+                    assert!(w.cancel(key));
+                }
+                _ => {
+                    let step_len = [8, 300, 20_000][rand(3) as usize];
+                    now += rand(step_len);
+                    w.advance(now);
+                    let mut fired = due_tokens(&mut w);
+                    fired.sort_unstable();
+                    let mut want: Vec<usize> = model
+                        .iter()
+                        .filter(|(t, _, _)| *t <= now)
+                        .map(|(_, s, _)| *s)
+                        .collect();
+                    want.sort_unstable();
+                    model.retain(|(t, _, _)| *t > now);
+                    assert_eq!(fired, want, "at step {step}, tick {now}");
+                    let earliest = model.iter().map(|(t, _, _)| *t).min();
+                    assert_eq!(w.next_deadline(), earliest.map(|t| at(base, t)));
+                }
+            }
+        }
+    }
+}
