@@ -167,7 +167,8 @@ impl Poll {
     /// every timer whose deadline has passed, after the I/O events, as far
     /// as `events` has room: the rest stay due, and the next call reports
     /// them without blocking. A timer is never reported before its
-    /// deadline, and exactly once.
+    /// deadline, and exactly once. Timers that fall due at the same wake
+    /// come in no particular order; those of later wakes come later.
     ///
     /// # Errors
     ///

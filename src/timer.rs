@@ -244,7 +244,7 @@ impl Timers {
         Some(tick << TICK_SHIFT)
     }
 
-    /// Reports due timers, in the order they became due, while `events`
+    /// Reports due timers, in the order they joined the due list, while `events`
     /// has room; the rest stay due for the next call. Returns how many
     /// were reported.
     pub(crate) fn report(&mut self, events: &mut sys::Events) -> usize {

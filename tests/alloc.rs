@@ -95,6 +95,45 @@ fn the_poll_loop_does_not_allocate() {
         after - before
     );
 
+    // Timers: arm, cancel and fire, once the wheel has grown to the number
+    // in use.
+    let mut timer_round = |poll: &mut Poll, events: &mut Events| {
+        let now = std::time::Instant::now();
+        let mut keys = [None; 64];
+        for (k, key) in keys.iter_mut().enumerate() {
+            // Spread over several levels of the wheel, some already due.
+            let at = now + Duration::from_micros((k as u64 * 7919) % 500_000);
+            *key = Some(poll.add_deadline(Token(1000 + k), at));
+        }
+        for key in keys.iter().skip(1).step_by(2).flatten() {
+            assert!(poll.cancel_timer(*key));
+        }
+        poll.add_timeout(Token(2000), Duration::ZERO);
+        let mut fired = false;
+        while !fired {
+            poll.poll(events, Some(Duration::from_secs(5))).unwrap();
+            fired = events
+                .iter()
+                .any(|e| e.is_timer() && e.token() == Token(2000));
+        }
+        for key in keys.iter().step_by(2).flatten() {
+            poll.cancel_timer(*key);
+        }
+        assert_eq!(poll.next_deadline(), None);
+    };
+    timer_round(&mut poll, &mut events);
+    let before = allocations();
+    for _ in 0..50 {
+        timer_round(&mut poll, &mut events);
+    }
+    let after = allocations();
+    assert_eq!(
+        after - before,
+        0,
+        "{} allocations in 50 timer rounds",
+        after - before
+    );
+
     // The counter works: a deliberate allocation is seen.
     let before = allocations();
     let v = std::hint::black_box(vec![1u8; 16]);

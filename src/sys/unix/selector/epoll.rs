@@ -27,13 +27,14 @@
 
 use std::io;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use libc::{EPOLLERR, EPOLLET, EPOLLHUP, EPOLLIN, EPOLLOUT, EPOLLPRI, EPOLLRDHUP};
 
-use super::{fast_timeout_ms, wait_timeout, EventBuf};
+use super::millis::{exact_timeout_ms, fast_timeout_ms, wait_timeout};
+use super::{timespec, EventBuf};
 use crate::sys::unix::cvt;
 use crate::sys::unix::waker::coalesce::{Rounds, Seen};
 use crate::sys::unix::waker::WakerFd;
@@ -134,26 +135,54 @@ impl Selector {
         })
     }
 
+    #[inline]
     pub(crate) fn select(
         &mut self,
         events: &mut Events,
         timeout: Option<Duration>,
     ) -> io::Result<()> {
-        // The common cases inline; timeouts too long for one call, errors
-        // and a zero-capacity buffer in cold functions.
+        // The common cases inline: no timeout, zero, and whole milliseconds,
+        // which `epoll_wait` waits exactly. Other timeouts, errors and a
+        // zero-capacity buffer in functions of their own.
         let ms = match timeout {
             None => -1,
-            Some(to) => match fast_timeout_ms(to) {
+            Some(to) => match exact_timeout_ms(to) {
                 Some(ms) => ms,
-                None => return self.select_long(events, timeout),
+                None => return self.select_timed(events, to),
             },
         };
         if ms == 0 {
-            self.wait::<false>(events, 0)
+            self.wait::<false>(events, Wait::Ms(0))
         } else if self.unchecked && !self.may_block() {
             self.select_unblocked(events, timeout)
         } else {
-            self.wait::<true>(events, ms)
+            self.wait::<true>(events, Wait::Ms(ms))
+        }
+    }
+
+    /// `select` for a timeout that is not a whole number of milliseconds
+    /// (or is too long for `epoll_wait`): `epoll_pwait2` waits it to the
+    /// nanosecond. Without it (Linux before 5.11, or a seccomp filter that
+    /// refuses it) the timeout is rounded up to milliseconds, as mio does.
+    #[inline(never)]
+    fn select_timed(&mut self, events: &mut Events, to: Duration) -> io::Result<()> {
+        if self.unchecked && !self.may_block() {
+            return self.select_unblocked(events, Some(to));
+        }
+        if PWAIT2.load(Ordering::Relaxed) {
+            let ts = timespec::<KernelTimespec>(to);
+            match self.wait::<true>(events, Wait::Exact(&ts)) {
+                Err(err) if matches!(err.raw_os_error(), Some(libc::ENOSYS | libc::EPERM)) => {
+                    // Decided once for the process: the kernel will not
+                    // change its mind.
+                    PWAIT2.store(false, Ordering::Relaxed);
+                }
+                res => return res,
+            }
+        }
+        match fast_timeout_ms(to) {
+            Some(ms) => self.wait::<true>(events, Wait::Ms(ms)),
+            None => self.select_long(events, Some(to)),
         }
     }
 
@@ -170,7 +199,7 @@ impl Selector {
     #[inline(never)]
     fn select_unblocked(&mut self, events: &mut Events, timeout: Option<Duration>) -> io::Result<()> {
         loop {
-            self.wait::<false>(events, 0)?;
+            self.wait::<false>(events, Wait::Ms(0))?;
             if !events.is_empty() || events.capacity() == 0 {
                 return Ok(());
             }
@@ -180,21 +209,39 @@ impl Selector {
         }
     }
 
-    /// One `epoll_wait` and the look at the wakers after it. `BLOCKING`:
-    /// the wait could block (`ms != 0`); one copy for each, so that neither
-    /// tests it after the system call.
+    /// One `epoll_wait` (or `epoll_pwait2`) and the look at the wakers
+    /// after it. `BLOCKING`: the wait could block (the timeout is not
+    /// zero); one copy for each, so that neither tests it after the system
+    /// call.
     #[inline(always)]
-    fn wait<const BLOCKING: bool>(&mut self, events: &mut Events, ms: libc::c_int) -> io::Result<()> {
+    fn wait<const BLOCKING: bool>(&mut self, events: &mut Events, wait: Wait<'_>) -> io::Result<()> {
+        let ep = self.ep.as_raw_fd();
         let max = events.max();
         let buf = events.vec();
-        // SAFETY: the vector has room for at least `max` records (its length
-        // does not matter: records are plain data, and the length is set
-        // below); the kernel writes at most that many. With `max == 0` the
-        // pointer may dangle: the kernel refuses the call with `EINVAL`
-        // before it uses the pointer.
-        let n = unsafe { libc::epoll_wait(self.ep.as_raw_fd(), buf.as_mut_ptr(), max, ms) };
+        // SAFETY (both calls): the vector has room for at least `max`
+        // records (its length does not matter: records are plain data, and
+        // the length is set below); the kernel writes at most that many.
+        // With `max == 0` the pointer may dangle: the kernel refuses the
+        // call with `EINVAL` before it uses the pointer.
+        let n = match wait {
+            Wait::Ms(ms) => unsafe { libc::epoll_wait(ep, buf.as_mut_ptr(), max, ms) },
+            // SAFETY (as well): `ts` is a live `__kernel_timespec` the
+            // kernel only reads; a null signal mask leaves the mask alone,
+            // and its size is then not read.
+            Wait::Exact(ts) => unsafe {
+                libc::syscall(
+                    libc::SYS_epoll_pwait2,
+                    ep,
+                    buf.as_mut_ptr(),
+                    max,
+                    ts as *const KernelTimespec,
+                    std::ptr::null::<libc::sigset_t>(),
+                    0usize,
+                ) as libc::c_int
+            },
+        };
         if n < 0 {
-            return self.select_failed(events, ms);
+            return self.select_failed(events, wait);
         }
         // SAFETY: the kernel initialised the first `n` records.
         unsafe { buf.set_len(n as usize) };
@@ -210,11 +257,15 @@ impl Selector {
     /// waits for readiness without taking any event instead.
     #[cold]
     #[inline(never)]
-    fn select_failed(&self, events: &mut Events, ms: libc::c_int) -> io::Result<()> {
+    fn select_failed(&self, events: &mut Events, wait: Wait<'_>) -> io::Result<()> {
         let err = io::Error::last_os_error();
         events.clear();
         if events.capacity() == 0 {
-            return self.wait_readable(ms).map(drop);
+            let ts = match wait {
+                Wait::Ms(ms) => ms_timespec(ms),
+                Wait::Exact(ts) => Some(timespec(Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32))),
+            };
+            return self.wait_readable(ts.as_ref()).map(drop);
         }
         Err(err)
     }
@@ -228,7 +279,7 @@ impl Selector {
         }
         events.clear();
         if events.capacity() == 0 {
-            return wait_timeout(timeout, |ms| self.wait_readable(ms)).map(drop);
+            return wait_timeout(timeout, |ms| self.wait_readable(ms_timespec(ms).as_ref())).map(drop);
         }
         let ep = self.ep.as_raw_fd();
         let max = events.max();
@@ -308,15 +359,18 @@ impl Selector {
     /// A zero-capacity buffer cannot take events, so wait for the epoll
     /// descriptor itself to become readable: that happens when events are
     /// pending, and leaves them queued for the next call. Returns how many
-    /// descriptors are ready (0 or 1).
-    fn wait_readable(&self, ms: libc::c_int) -> io::Result<usize> {
+    /// descriptors are ready (0 or 1). `None` waits without a timeout.
+    fn wait_readable(&self, timeout: Option<&libc::timespec>) -> io::Result<usize> {
         let mut pfd = libc::pollfd {
             fd: self.ep.as_raw_fd(),
             events: libc::POLLIN,
             revents: 0,
         };
-        // SAFETY: `pfd` is one live `pollfd`, matching `nfds = 1`.
-        let n = cvt(unsafe { libc::poll(&mut pfd, 1, ms) })?;
+        let timeout = timeout.map_or(std::ptr::null(), |ts| ts as *const libc::timespec);
+        // SAFETY: `pfd` is one live `pollfd`, matching `nfds = 1`; `timeout`
+        // is null or points at a live `timespec` the kernel only reads; a
+        // null signal mask leaves the mask alone.
+        let n = cvt(unsafe { libc::ppoll(&mut pfd, 1, timeout, std::ptr::null()) })?;
         Ok(n as usize)
     }
 
@@ -365,6 +419,43 @@ impl Selector {
     pub(crate) fn as_fd(&self) -> BorrowedFd<'_> {
         self.ep.as_fd()
     }
+}
+
+/// Whether `epoll_pwait2` exists: true until the kernel says otherwise.
+static PWAIT2: AtomicBool = AtomicBool::new(true);
+
+/// The kernel's `struct __kernel_timespec`, which `epoll_pwait2` takes on
+/// every architecture (64-bit fields also where `time_t` is 32 bits).
+#[repr(C)]
+struct KernelTimespec {
+    tv_sec: i64,
+    tv_nsec: i64,
+}
+
+impl super::Timespec for KernelTimespec {
+    const MAX_SECS: u64 = i64::MAX as u64;
+    fn new(secs: u64, nanos: u32) -> Self {
+        KernelTimespec {
+            tv_sec: secs as i64,
+            tv_nsec: nanos.into(),
+        }
+    }
+}
+
+/// How one wait is bounded.
+#[derive(Clone, Copy)]
+enum Wait<'a> {
+    /// `epoll_wait`'s milliseconds (-1: no bound).
+    Ms(libc::c_int),
+    /// `epoll_pwait2`'s exact time.
+    Exact(&'a KernelTimespec),
+}
+
+/// A millisecond timeout as a `timespec` (`None` for -1, no bound).
+fn ms_timespec(ms: libc::c_int) -> Option<libc::timespec> {
+    u64::try_from(ms)
+        .ok()
+        .map(|ms| timespec(Duration::from_millis(ms)))
 }
 
 /// One waker's part of `Selector::look_at_wakers`. Sets `unchecked` when
@@ -802,6 +893,36 @@ mod tests {
         // Still owed, so still not blocking.
         select_at_once(&mut sel, &mut one);
         assert_eq!(tokens(&one), [WAKE]);
+    }
+
+    #[test]
+    fn without_epoll_pwait2_sub_millisecond_waits_round_up() {
+        let mut sel = Selector::new().unwrap();
+        let mut events = Events::with_capacity(4);
+        // As after the kernel said ENOSYS. No other test of this binary
+        // depends on the precision.
+        PWAIT2.store(false, Ordering::Relaxed);
+        let start = std::time::Instant::now();
+        let res = sel.select(&mut events, Some(Duration::from_micros(100)));
+        let took = start.elapsed();
+        PWAIT2.store(true, Ordering::Relaxed);
+        res.unwrap();
+        assert!(took >= Duration::from_millis(1), "{took:?}");
+    }
+
+    #[test]
+    fn a_zero_capacity_buffer_waits_sub_millisecond_timeouts_too() {
+        let mut sel = Selector::new().unwrap();
+        let mut none = Events::with_capacity(0);
+        let start = std::time::Instant::now();
+        sel.select(&mut none, Some(Duration::from_micros(300))).unwrap();
+        assert!(start.elapsed() >= Duration::from_micros(300));
+        let (mut tx, rx) = UnixStream::pair().unwrap();
+        sel.register(rx.as_raw_fd(), SOCKET, Interest::READABLE)
+            .unwrap();
+        tx.write_all(b"x").unwrap();
+        select_at_once(&mut sel, &mut none);
+        assert!(none.is_empty());
     }
 
     #[test]

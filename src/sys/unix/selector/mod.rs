@@ -3,17 +3,21 @@
 //! - `epoll.rs`: the default on Linux and Android;
 //! - `poll.rs`: `poll(2)`, with `--cfg mio_unsupported_force_poll_poll`.
 //!
-//! Both export `Selector`, `Event`, `Events`, the `event` accessors, `Waker`
-//! and `IoSourceState` with the same signatures.
+//! Both export `Selector`, `Event`, `Events`, the `event` accessors (with
+//! `timer` and `is_timer` for the events of `Poll`'s timers), `Waker` and
+//! `IoSourceState` with the same signatures. `Selector::select` honours its
+//! timeout to the nanosecond (`epoll_pwait2`, `ppoll`); `millis.rs` holds
+//! `epoll_wait`'s millisecond arithmetic, for whole-millisecond timeouts and
+//! kernels without `epoll_pwait2`.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 pub(crate) use crate::sys::EventBuf;
 
-use libc::c_int;
-
 #[cfg(not(mio_unsupported_force_poll_poll))]
 mod epoll;
+#[cfg(not(mio_unsupported_force_poll_poll))]
+mod millis;
 #[cfg(not(mio_unsupported_force_poll_poll))]
 pub(crate) use self::epoll::{event, Event, Events, IoSourceState, Selector, Waker};
 
@@ -22,87 +26,31 @@ mod poll;
 #[cfg(mio_unsupported_force_poll_poll)]
 pub(crate) use self::poll::{event, Event, Events, IoSourceState, Selector, Waker};
 
-/// How long one blocking system call may wait, in milliseconds, and whether
-/// that is less than was asked for.
-///
-/// A non-zero timeout is rounded up to whole milliseconds, so it never turns
-/// into a non-blocking poll; one beyond `c_int::MAX` ms saturates and the
-/// second value is true.
-#[inline]
-pub(crate) fn timeout_ms(timeout: Option<Duration>) -> (c_int, bool) {
-    match timeout {
-        None => (-1, false),
-        Some(to) => match fast_timeout_ms(to) {
-            Some(ms) => (ms, false),
-            None => long_timeout_ms(to),
-        },
+/// A `timespec`-shaped record the kernel reads a timeout from.
+pub(crate) trait Timespec {
+    /// The most seconds its seconds field holds.
+    const MAX_SECS: u64;
+    fn new(secs: u64, nanos: u32) -> Self;
+}
+
+impl Timespec for libc::timespec {
+    const MAX_SECS: u64 = libc::time_t::MAX as u64;
+    #[allow(clippy::unnecessary_cast)]
+    fn new(secs: u64, nanos: u32) -> Self {
+        // SAFETY: `timespec` is plain old data (some targets pad it), valid
+        // when zeroed.
+        let mut ts: libc::timespec = unsafe { std::mem::zeroed() };
+        ts.tv_sec = secs as libc::time_t;
+        ts.tv_nsec = nanos as _;
+        ts
     }
 }
 
-/// The rounded-up milliseconds of a timeout below about 24.8 days, the
-/// common case, in a few instructions; `None` for longer ones.
-#[inline]
-pub(crate) fn fast_timeout_ms(to: Duration) -> Option<c_int> {
-    /// Below this many whole seconds, the rounded milliseconds fit.
-    const FAST_SECS: u64 = c_int::MAX as u64 / 1000;
-    if to.as_secs() < FAST_SECS {
-        // At most 2_147_482_999 + 1000 ms: no overflow, no saturation.
-        let ms = to.as_secs() as u32 * 1000 + (to.subsec_nanos() + 999_999) / 1_000_000;
-        Some(ms as c_int)
-    } else {
-        None
-    }
-}
-
-#[cold]
-fn long_timeout_ms(to: Duration) -> (c_int, bool) {
-    const MAX_MS: u64 = c_int::MAX as u64;
-    let sub_ms = (u64::from(to.subsec_nanos()) + 999_999) / 1_000_000;
-    let ms = to.as_secs().saturating_mul(1000).saturating_add(sub_ms);
-    if ms > MAX_MS {
-        (c_int::MAX, true)
-    } else {
-        (ms as c_int, false)
-    }
-}
-
-/// Runs `wait` with the millisecond timeout for `timeout`, again and again
-/// while it returns no events and a saturated timeout has not yet elapsed.
-///
-/// `wait` returns the number of events it collected.
-#[inline]
-pub(crate) fn wait_timeout<F>(timeout: Option<Duration>, mut wait: F) -> std::io::Result<usize>
-where
-    F: FnMut(c_int) -> std::io::Result<usize>,
-{
-    let (ms, saturated) = timeout_ms(timeout);
-    let n = wait(ms)?;
-    if n != 0 || !saturated {
-        return Ok(n);
-    }
-    wait_long(timeout, wait)
-}
-
-#[cold]
-fn wait_long<F>(timeout: Option<Duration>, mut wait: F) -> std::io::Result<usize>
-where
-    F: FnMut(c_int) -> std::io::Result<usize>,
-{
-    // The first wait already took about `c_int::MAX` ms, which is subtracted.
-    let first = Duration::from_millis(c_int::MAX as u64);
-    let mut remaining = timeout.map(|to| to.saturating_sub(first));
-    loop {
-        let start = Instant::now();
-        let (ms, _) = timeout_ms(remaining);
-        let n = wait(ms)?;
-        if n != 0 {
-            return Ok(n);
-        }
-        remaining = remaining.map(|r| r.saturating_sub(start.elapsed()));
-        if remaining == Some(Duration::ZERO) {
-            return Ok(0);
-        }
-    }
+/// `to` as a kernel timeout, to the nanosecond. Seconds beyond the field's
+/// range saturate: the kernel then waits until the end of its clock's
+/// range (about 292 years), or 68 years where `time_t` is 32 bits.
+pub(crate) fn timespec<T: Timespec>(to: Duration) -> T {
+    T::new(to.as_secs().min(T::MAX_SECS), to.subsec_nanos())
 }
 
 #[cfg(test)]
@@ -110,47 +58,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn timeouts_round_up_and_saturate() {
-        let max = c_int::MAX;
-        let cases = [
-            (None, (-1, false)),
-            (Some(Duration::ZERO), (0, false)),
-            (Some(Duration::from_nanos(1)), (1, false)),
-            (Some(Duration::from_nanos(999_999)), (1, false)),
-            (Some(Duration::from_millis(1)), (1, false)),
-            (Some(Duration::from_nanos(1_000_001)), (2, false)),
-            (Some(Duration::new(1, 1)), (1001, false)),
-            (Some(Duration::from_millis(max as u64)), (max, false)),
-            (
-                Some(Duration::from_millis(max as u64) + Duration::from_nanos(1)),
-                (max, true),
-            ),
-            (Some(Duration::MAX), (max, true)),
-        ];
-        for (timeout, want) in cases {
-            assert_eq!(timeout_ms(timeout), want, "{timeout:?}");
-        }
-    }
-
-    #[test]
-    fn saturated_timeouts_keep_waiting_until_something_happens() {
-        let mut calls = 0;
-        let n = wait_timeout(Some(Duration::MAX), |ms| {
-            assert_eq!(ms, c_int::MAX);
-            calls += 1;
-            Ok(if calls == 3 { 7 } else { 0 })
-        })
-        .unwrap();
-        assert_eq!((n, calls), (7, 3));
-
-        // A timeout that fits is one call, whatever it returns.
-        let mut calls = 0;
-        let n = wait_timeout(Some(Duration::from_millis(5)), |ms| {
-            assert_eq!(ms, 5);
-            calls += 1;
-            Ok(0)
-        })
-        .unwrap();
-        assert_eq!((n, calls), (0, 1));
+    fn timespecs_keep_nanoseconds_and_saturate_seconds() {
+        let ts: libc::timespec = timespec(Duration::new(3, 123_456_789));
+        assert_eq!((ts.tv_sec as i64, ts.tv_nsec as i64), (3, 123_456_789));
+        let ts: libc::timespec = timespec(Duration::MAX);
+        assert_eq!(ts.tv_sec, libc::time_t::MAX);
+        assert_eq!(ts.tv_nsec as u32, Duration::MAX.subsec_nanos());
     }
 }

@@ -37,7 +37,7 @@ use std::time::Duration;
 
 use libc::{POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLPRI, POLLRDHUP};
 
-use super::{wait_timeout, EventBuf};
+use super::{timespec, EventBuf};
 use crate::sys::unix::cvt;
 use crate::sys::unix::waker::WakerFd;
 use crate::{Interest, Token};
@@ -174,15 +174,21 @@ impl Selector {
             table.polling = true;
         }
 
-        let pollfds = &mut self.pollfds;
-        let res = wait_timeout(timeout, |ms| {
-            // SAFETY: `pollfds` is a live slice of initialised records of the
-            // length passed.
-            let n = cvt(unsafe {
-                libc::poll(pollfds.as_mut_ptr(), pollfds.len() as libc::nfds_t, ms)
-            })?;
-            Ok(n as usize)
-        });
+        // To the nanosecond; a timeout too long for `time_t` saturates.
+        let ts: Option<libc::timespec> = timeout.map(timespec);
+        let ts = ts.as_ref().map_or(std::ptr::null(), |ts| ts as *const libc::timespec);
+        // SAFETY: `pollfds` is a live slice of initialised records of the
+        // length passed; `ts` is null or points at a live `timespec` the
+        // kernel only reads; a null signal mask leaves the mask alone.
+        let res = cvt(unsafe {
+            libc::ppoll(
+                self.pollfds.as_mut_ptr(),
+                self.pollfds.len() as libc::nfds_t,
+                ts,
+                std::ptr::null(),
+            )
+        })
+        .map(|n| n as usize);
 
         let mut table = state.lock();
         table.polling = false;
