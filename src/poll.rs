@@ -281,6 +281,7 @@ impl Poll {
     /// # #[cfg(not(feature = "os-poll"))]
     /// # fn main() {}
     /// ```
+    #[inline]
     pub fn add_deadline(&mut self, token: Token, deadline: Instant) -> TimerKey {
         self.timers.add(token, deadline)
     }
@@ -349,6 +350,7 @@ impl Poll {
     /// # #[cfg(not(feature = "os-poll"))]
     /// # fn main() {}
     /// ```
+    #[inline]
     pub fn cancel_timer(&mut self, key: TimerKey) -> bool {
         self.timers.cancel(key)
     }

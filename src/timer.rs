@@ -90,18 +90,19 @@ const SLOTS: usize = 1 << LEVEL_BITS;
 const LEVELS: usize = 9;
 /// The last tick the wheel can hold: later deadlines are clamped to it.
 const MAX_TICK: u64 = (1 << (LEVEL_BITS as usize * LEVELS)) - 1;
-/// The end of a list, and "no entry".
+/// The lists: slot `s` of level `l` is list `l * 64 + s`, then the due
+/// list. Each list is circular through a sentinel entry, the entry with
+/// the list's number, so linking and unlinking never test for an end.
+const DUE: u32 = (LEVELS * SLOTS) as u32;
+const LISTS: u32 = DUE + 1;
+/// The end of the free list.
 const NIL: u32 = u32::MAX;
-/// `Entry::list` of the due list; lists below it are wheel slots.
-const DUE: u16 = (LEVELS * SLOTS) as u16;
-/// `Entry::list` of an entry that holds no timer.
-const FREE: u16 = DUE + 1;
 /// `poll` sleeps until the exact earliest deadline of a slot of level 1
 /// or above when the slot holds at most this many timers; with more it
 /// wakes at the slot's start, when the slot moves down a level.
 const SCAN_LIMIT: usize = 16;
 
-/// One timer, or a free entry.
+/// One timer, a free entry, or a list's sentinel.
 struct Entry {
     /// The deadline, in ticks.
     tick: u64,
@@ -109,11 +110,12 @@ struct Entry {
     /// Neighbours on the entry's list (`next` also links the free list).
     prev: u32,
     next: u32,
-    /// Bumped each time the entry is freed.
+    /// Odd while the entry holds a timer: bumped when it is armed and when
+    /// it is freed, so a key (which holds the odd value) matches only its
+    /// own timer.
     gen: u32,
-    /// The list the entry is on: a slot (`level * 64 + slot`), `DUE` or
-    /// `FREE`.
-    list: u16,
+    /// The list the entry is on, while armed.
+    list: u32,
 }
 
 /// The timers of one `Poll`.
@@ -134,10 +136,7 @@ struct Wheel {
     elapsed: u64,
     /// Bit `s` of `occupied[l]`: slot `s` of level `l` holds timers.
     occupied: [u64; LEVELS],
-    /// The first entry of each list: the wheel's slots, then the due list.
-    heads: [u32; LEVELS * SLOTS + 1],
-    /// The last entry of the due list, which is first in, first out.
-    due_tail: u32,
+    /// The lists' sentinels (`LISTS` of them), then the timers.
     entries: Vec<Entry>,
     /// The free list, through `Entry::next`.
     free: u32,
@@ -152,6 +151,7 @@ impl fmt::Debug for Timers {
 }
 
 /// The whole nanoseconds of `d`, saturating.
+#[inline]
 fn nanos(d: Duration) -> u64 {
     d.as_secs()
         .saturating_mul(1_000_000_000)
@@ -174,16 +174,17 @@ impl Timers {
     }
 
     pub(crate) fn add(&mut self, token: Token, deadline: Instant) -> TimerKey {
-        let wheel = self
-            .wheel
-            .get_or_insert_with(|| Box::new(Wheel::new(Instant::now())));
+        let wheel = match &mut self.wheel {
+            Some(wheel) => wheel,
+            None => self.wheel.insert(Box::new(Wheel::new(Instant::now()))),
+        };
         let key = wheel.add(token, deadline);
         self.armed += 1;
         key
     }
 
     pub(crate) fn cancel(&mut self, key: TimerKey) -> bool {
-        let cancelled = match self.wheel() {
+        let cancelled = match &mut self.wheel {
             Some(wheel) => wheel.cancel(key),
             None => false,
         };
@@ -198,11 +199,6 @@ impl Timers {
         }
     }
 
-    /// The wheel, which exists whenever a timer is armed.
-    fn wheel(&mut self) -> Option<&mut Wheel> {
-        self.wheel.as_deref_mut()
-    }
-
     /// Nanoseconds from the wheel's start to `now` (zero before it).
     pub(crate) fn nanos_at(&self, now: Instant) -> u64 {
         match &self.wheel {
@@ -214,7 +210,7 @@ impl Timers {
     /// Moves every timer whose deadline is at or before `now_ns` to the due
     /// list.
     pub(crate) fn advance(&mut self, now_ns: u64) {
-        if let Some(wheel) = self.wheel() {
+        if let Some(wheel) = &mut self.wheel {
             wheel.advance(now_ns >> TICK_SHIFT);
         }
     }
@@ -222,7 +218,7 @@ impl Timers {
     /// True if a timer is due and not yet reported.
     pub(crate) fn has_due(&self) -> bool {
         match &self.wheel {
-            Some(wheel) => wheel.heads[DUE as usize] != NIL,
+            Some(wheel) => !wheel.is_empty(DUE),
             None => false,
         }
     }
@@ -233,33 +229,30 @@ impl Timers {
     /// a level). `None` without a timer in the wheel.
     pub(crate) fn next_wake_ns(&self) -> Option<u64> {
         let wheel = self.wheel.as_deref()?;
-        let (level, slot, start) = wheel.first_slot()?;
-        let tick = if level == 0 {
+        let (list, start) = wheel.first_slot()?;
+        let tick = if list < SLOTS as u32 {
             start
         } else {
-            wheel
-                .min_tick(level * SLOTS + slot, SCAN_LIMIT)
-                .unwrap_or(start)
+            wheel.min_tick(list, SCAN_LIMIT).unwrap_or(start)
         };
         Some(tick << TICK_SHIFT)
     }
 
-    /// Reports due timers, in the order they joined the due list, while `events`
-    /// has room; the rest stay due for the next call. Returns how many
-    /// were reported.
+    /// Reports due timers, in the order they joined the due list, while
+    /// `events` has room; the rest stay due for the next call. Returns how
+    /// many were reported.
     pub(crate) fn report(&mut self, events: &mut sys::Events) -> usize {
         let Some(wheel) = self.wheel.as_deref_mut() else {
             return 0;
         };
         let mut reported = 0;
         while events.len() < events.capacity() {
-            let i = wheel.heads[DUE as usize];
-            if i == NIL {
+            let i = wheel.entries[DUE as usize].next;
+            if i == DUE {
                 break;
             }
             let token = wheel.entries[i as usize].token;
-            wheel.unlink(i);
-            wheel.release(i);
+            wheel.remove(i);
             events.push(sys::event::timer(token));
             reported += 1;
         }
@@ -270,18 +263,32 @@ impl Timers {
 
 impl Wheel {
     fn new(base: Instant) -> Wheel {
+        let entries = (0..LISTS)
+            .map(|list| Entry {
+                tick: 0,
+                token: Token(0),
+                prev: list,
+                next: list,
+                gen: 0,
+                list,
+            })
+            .collect();
         Wheel {
             base,
             elapsed: 0,
             occupied: [0; LEVELS],
-            heads: [NIL; LEVELS * SLOTS + 1],
-            due_tail: NIL,
-            entries: Vec::new(),
+            entries,
             free: NIL,
         }
     }
 
+    #[inline]
+    fn is_empty(&self, list: u32) -> bool {
+        self.entries[list as usize].next == list
+    }
+
     /// The tick of a deadline: rounded up, clamped to the wheel's range.
+    #[inline]
     fn tick_of(&self, deadline: Instant) -> u64 {
         let ns = nanos(deadline.saturating_duration_since(self.base));
         // Rounded up without overflow: `ns >> 10` plus one if bits remain.
@@ -289,13 +296,14 @@ impl Wheel {
         tick.min(MAX_TICK)
     }
 
+    #[inline]
     fn add(&mut self, token: Token, deadline: Instant) -> TimerKey {
         let tick = self.tick_of(deadline);
         let i = match self.free {
             NIL => {
                 let i = self.entries.len();
-                // 2^32 - 1 timers at once would take 128 GiB: the slab
-                // runs out of memory long before.
+                // 2^32 - 1 entries would take 128 GiB: the slab runs out of
+                // memory long before.
                 assert!(i < NIL as usize, "too many timers");
                 self.entries.push(Entry {
                     tick,
@@ -303,131 +311,109 @@ impl Wheel {
                     prev: NIL,
                     next: NIL,
                     gen: 0,
-                    list: FREE,
+                    list: DUE,
                 });
                 i as u32
             }
             i => {
                 self.free = self.entries[i as usize].next;
-                let entry = &mut self.entries[i as usize];
-                entry.tick = tick;
-                entry.token = token;
                 i
             }
         };
+        let entry = &mut self.entries[i as usize];
+        entry.tick = tick;
+        entry.token = token;
+        entry.gen += 1;
+        let gen = entry.gen;
         self.insert(i);
-        TimerKey {
-            index: i,
-            gen: self.entries[i as usize].gen,
-        }
+        TimerKey { index: i, gen }
     }
 
+    #[inline]
     fn cancel(&mut self, key: TimerKey) -> bool {
         match self.entries.get(key.index as usize) {
-            Some(e) if e.gen == key.gen && e.list != FREE => {
-                self.unlink(key.index);
-                self.release(key.index);
+            // Only an armed timer has this (odd) generation.
+            Some(entry) if entry.gen == key.gen => {
+                self.remove(key.index);
                 true
             }
             _ => false,
         }
     }
 
-    /// Puts entry `i` where its tick belongs: the due list if the clock has
-    /// reached it, else the slot of the highest digit in which it differs
-    /// from the clock.
-    #[inline]
+    /// Links entry `i` into `list` after `prev`.
+    #[inline(always)]
+    fn link(&mut self, i: u32, list: u32, prev: u32) {
+        let next = self.entries[prev as usize].next;
+        let entry = &mut self.entries[i as usize];
+        entry.prev = prev;
+        entry.next = next;
+        entry.list = list;
+        self.entries[prev as usize].next = i;
+        self.entries[next as usize].prev = i;
+    }
+
+    /// Puts entry `i` where its tick belongs: the end of the due list if
+    /// the clock has reached it, else the slot of the highest digit in
+    /// which it differs from the clock.
+    #[inline(always)]
     fn insert(&mut self, i: u32) {
         let tick = self.entries[i as usize].tick;
         if tick <= self.elapsed {
-            self.push_due(i);
+            let last = self.entries[DUE as usize].prev;
+            self.link(i, DUE, last);
             return;
         }
         let differ = 63 - (self.elapsed ^ tick).leading_zeros();
-        let level = (differ / LEVEL_BITS) as usize;
-        let slot = ((tick >> (level as u32 * LEVEL_BITS)) as usize) & (SLOTS - 1);
-        let list = level * SLOTS + slot;
-        let head = self.heads[list];
-        let entry = &mut self.entries[i as usize];
-        entry.prev = NIL;
-        entry.next = head;
-        entry.list = list as u16;
-        if head != NIL {
-            self.entries[head as usize].prev = i;
-        }
-        self.heads[list] = i;
-        self.occupied[level] |= 1 << slot;
+        let level = differ / LEVEL_BITS;
+        let slot = (tick >> (level * LEVEL_BITS)) as u32 & (SLOTS as u32 - 1);
+        let list = level * SLOTS as u32 + slot;
+        self.link(i, list, list);
+        self.occupied[level as usize] |= 1 << slot;
     }
 
-    /// Appends entry `i` to the due list.
-    fn push_due(&mut self, i: u32) {
-        let tail = self.due_tail;
-        let entry = &mut self.entries[i as usize];
-        entry.prev = tail;
-        entry.next = NIL;
-        entry.list = DUE;
-        match tail {
-            NIL => self.heads[DUE as usize] = i,
-            t => self.entries[t as usize].next = i,
-        }
-        self.due_tail = i;
-    }
-
-    /// Takes entry `i` off its list (a slot or the due list).
-    fn unlink(&mut self, i: u32) {
+    /// Takes armed entry `i` off its list and frees it: its key goes stale.
+    #[inline]
+    fn remove(&mut self, i: u32) {
         let Entry {
             prev, next, list, ..
         } = self.entries[i as usize];
-        match prev {
-            NIL => self.heads[list as usize] = next,
-            p => self.entries[p as usize].next = next,
+        self.entries[prev as usize].next = next;
+        self.entries[next as usize].prev = prev;
+        // Only the sentinel was left on both sides: the slot is empty.
+        if prev == next && list != DUE {
+            self.occupied[(list / SLOTS as u32) as usize] &= !(1 << (list % SLOTS as u32));
         }
-        match next {
-            NIL if list == DUE => self.due_tail = prev,
-            NIL => {}
-            n => self.entries[n as usize].prev = prev,
-        }
-        if list != DUE && self.heads[list as usize] == NIL {
-            let (level, slot) = (list as usize / SLOTS, list as usize % SLOTS);
-            self.occupied[level] &= !(1 << slot);
-        }
-    }
-
-    /// Returns entry `i`, already off its list, to the free list, with a
-    /// new generation so that its old key goes stale.
-    fn release(&mut self, i: u32) {
         let entry = &mut self.entries[i as usize];
-        entry.list = FREE;
-        match entry.gen.checked_add(1) {
-            Some(gen) => {
-                entry.gen = gen;
-                entry.next = self.free;
-                self.free = i;
-            }
-            // Reused, the entry would hand out generation 0 again: retire
-            // it (32 bytes per 2^32 timers on one entry).
-            None => {}
+        entry.gen = entry.gen.wrapping_add(1);
+        // Reused, an entry whose generation wrapped would hand out its
+        // first keys again: it is retired instead (32 bytes per 2^31
+        // timers on one entry).
+        if entry.gen != 0 {
+            entry.next = self.free;
+            self.free = i;
         }
     }
 
-    /// The first occupied slot, as (level, slot, first tick of the slot).
+    /// The first occupied slot, as (list, first tick of the slot).
     #[inline]
-    fn first_slot(&self) -> Option<(usize, usize, u64)> {
+    fn first_slot(&self) -> Option<(u32, u64)> {
         let level = self.occupied.iter().position(|&bits| bits != 0)?;
-        let slot = self.occupied[level].trailing_zeros() as usize;
+        let slot = self.occupied[level].trailing_zeros();
         let shift = level as u32 * LEVEL_BITS;
         // The clock's digits above this level, and the slot's digit.
         let above = self.elapsed >> (shift + LEVEL_BITS) << (shift + LEVEL_BITS);
-        Some((level, slot, above | (slot as u64) << shift))
+        let list = level as u32 * SLOTS as u32 + slot;
+        Some((list, above | u64::from(slot) << shift))
     }
 
-    /// The earliest tick on list `list`, unless it holds more than `limit`
+    /// The earliest tick on `list`, unless it holds more than `limit`
     /// entries.
-    fn min_tick(&self, list: usize, limit: usize) -> Option<u64> {
-        let mut i = self.heads[list];
+    fn min_tick(&self, list: u32, limit: usize) -> Option<u64> {
+        let mut i = self.entries[list as usize].next;
         let mut min = u64::MAX;
         let mut seen = 0;
-        while i != NIL {
+        while i != list {
             seen += 1;
             if seen > limit {
                 return None;
@@ -446,7 +432,7 @@ impl Wheel {
         if now <= self.elapsed {
             return;
         }
-        while let Some((level, slot, start)) = self.first_slot() {
+        while let Some((list, start)) = self.first_slot() {
             if start > now {
                 break;
             }
@@ -454,13 +440,18 @@ impl Wheel {
             // from it only below this level: re-inserted against `start`,
             // each one is due or lands on a lower level.
             self.elapsed = start;
-            let list = level * SLOTS + slot;
-            let mut i = std::mem::replace(&mut self.heads[list], NIL);
-            self.occupied[level] &= !(1 << slot);
-            while i != NIL {
+            let level = list / SLOTS as u32;
+            self.occupied[level as usize] &= !(1 << (list % SLOTS as u32));
+            // Empty the slot; its last entry still points at the sentinel,
+            // which ends the walk.
+            let sentinel = &mut self.entries[list as usize];
+            let mut i = std::mem::replace(&mut sentinel.next, list);
+            sentinel.prev = list;
+            while i != list {
                 let next = self.entries[i as usize].next;
                 if self.entries[i as usize].tick <= now {
-                    self.push_due(i);
+                    let last = self.entries[DUE as usize].prev;
+                    self.link(i, DUE, last);
                 } else {
                     self.insert(i);
                 }
@@ -474,15 +465,15 @@ impl Wheel {
 
     /// The earliest deadline, rounded up to a tick.
     fn next_deadline(&self) -> Option<Instant> {
-        let tick = if self.heads[DUE as usize] != NIL {
-            self.min_tick(DUE as usize, usize::MAX)?
+        let tick = if !self.is_empty(DUE) {
+            self.min_tick(DUE, usize::MAX)?
         } else {
-            let (level, slot, _) = self.first_slot()?;
-            self.min_tick(level * SLOTS + slot, usize::MAX)?
+            let (list, _) = self.first_slot()?;
+            self.min_tick(list, usize::MAX)?
         };
         // `tick << 10` is below 2^64 ns, which an `Instant` of this clock
         // plus 584 years holds on every platform ferrio runs on; should it
-        // not, the answer saturates to the latest representable step.
+        // not, the answer saturates to a step that it does hold.
         let after = Duration::from_nanos(tick << TICK_SHIFT);
         Some(
             self.base
@@ -508,11 +499,10 @@ mod tests {
 
     fn due_tokens(w: &mut Wheel) -> Vec<usize> {
         let mut out = Vec::new();
-        while w.heads[DUE as usize] != NIL {
-            let i = w.heads[DUE as usize];
+        while !w.is_empty(DUE) {
+            let i = w.entries[DUE as usize].next;
             out.push(w.entries[i as usize].token.0);
-            w.unlink(i);
-            w.release(i);
+            w.remove(i);
         }
         out
     }
@@ -549,7 +539,7 @@ mod tests {
         for (k, &tick) in ticks.iter().enumerate() {
             w.advance(tick - 1);
             assert!(due_tokens(&mut w).is_empty(), "early before tick {tick}");
-            let (_, _, start) = w.first_slot().expect("timers remain");
+            let (_, start) = w.first_slot().expect("timers remain");
             assert!(start <= tick, "slot starts after the earliest deadline");
             w.advance(tick);
             assert_eq!(due_tokens(&mut w), [k], "at tick {tick}");
@@ -634,6 +624,7 @@ mod tests {
         };
         assert!(w.cancel(key));
         assert_eq!(w.free, NIL, "not reused");
+        assert_eq!(w.entries[key.index as usize].gen, 0, "free: even");
         let next = w.add(Token(2), at(base, 10));
         assert_ne!(next.index, key.index);
         assert!(!w.cancel(key));

@@ -7,6 +7,8 @@
 //! ferrio-bench list                        # the cases
 //! ferrio-bench run --case ID --impl NAME --iters N [--iters M ...]
 //! ferrio-bench time --case ID              # interleaved wall-clock rounds of one case
+//! ferrio-bench timers                      # W6 (timers) alone, printed as Markdown
+//! ferrio-bench timer-run --op OP --impl I --armed N --iters M   # one W6 run
 //! ```
 //!
 //! `--workload W1` may replace `--case` in `run`, `time` and `smoke` to take
@@ -17,6 +19,7 @@ mod imps;
 mod os;
 mod render;
 mod report;
+mod timers;
 mod workloads;
 
 use std::process::ExitCode;
@@ -107,6 +110,12 @@ fn main() -> ExitCode {
     if let Err(e) = os::raise_nofile() {
         eprintln!("warning: cannot raise RLIMIT_NOFILE: {e}");
     }
+    // W6 has implementations and options of its own.
+    match std::env::args().nth(1).as_deref() {
+        Some("timer-run") => return exit(timer_run()),
+        Some("timers") => return exit(timers_section()),
+        _ => {}
+    }
     let args = match parse() {
         Ok(a) => a,
         Err(e) => {
@@ -147,6 +156,47 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn exit(res: Result<(), String>) -> ExitCode {
+    match res {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("ferrio-bench: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `timer-run --op OP --impl I --armed N --iters M`: one measured W6 run.
+fn timer_run() -> Result<(), String> {
+    let (mut op, mut imp, mut armed, mut iters) = (None, None, 0usize, 0usize);
+    let mut it = std::env::args().skip(2);
+    while let Some(flag) = it.next() {
+        let value = it.next().ok_or(format!("{flag} needs a value"))?;
+        match flag.as_str() {
+            "--op" => op = Some(timers::Op::parse(&value).ok_or(format!("unknown op {value}"))?),
+            "--impl" => {
+                imp = Some(timers::TImpl::parse(&value).ok_or(format!("unknown impl {value}"))?)
+            }
+            "--armed" => armed = value.parse().map_err(|e| format!("--armed: {e}"))?,
+            "--iters" => iters = value.parse().map_err(|e| format!("--iters: {e}"))?,
+            _ => return Err(format!("unknown argument {flag}")),
+        }
+    }
+    let (op, imp) = (op.ok_or("timer-run needs --op")?, imp.ok_or("timer-run needs --impl")?);
+    timers::run(op, imp, armed, iters).map_err(|e| e.to_string())
+}
+
+/// `timers`: measures W6 and prints its section of BENCHMARKS.md.
+fn timers_section() -> Result<(), String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let tmp = std::env::temp_dir().join(format!("ferrio-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).map_err(|e| e.to_string())?;
+    let res = timers::report(&exe, &tmp);
+    let _ = std::fs::remove_dir_all(&tmp);
+    print!("{}", res.map_err(|e| e.to_string())?);
+    Ok(())
 }
 
 /// Runs the named case(s) and prints one `sample` line per count, the form
@@ -202,8 +252,12 @@ fn smoke(a: &Args, cases: &[Case]) -> Result<(), String> {
             runs += 1;
         }
     }
+    // W6, unless a case or workload was picked.
+    if a.cases.is_empty() && a.workloads.is_empty() {
+        runs += timers::smoke().map_err(|e| format!("W6: {e}"))?;
+    }
     println!(
-        "smoke: {} cases in {:.1} s",
+        "smoke: {} cases and W6 in {:.1} s",
         cases.len(),
         start.elapsed().as_secs_f64()
     );

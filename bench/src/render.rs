@@ -568,6 +568,7 @@ fn markdown(rep: &Report) -> String {
          thousand that fits it.\n",
         rep.results.first().map_or(0, |r| r.timing.rounds)
     );
+    s.push_str(&rep.timers);
     s
 }
 

@@ -362,6 +362,8 @@ pub struct Report {
     pub load_end: String,
     pub seconds: f64,
     pub results: Vec<CaseResult>,
+    /// The W6 (timers) section, Markdown.
+    pub timers: String,
 }
 
 fn tool_present(name: &str, arg: &str) -> bool {
@@ -385,11 +387,20 @@ fn command_line(cmd: &str, args: &[&str]) -> String {
 }
 
 /// The versions of the compared crates (see `build.rs`).
+/// The locked version of one compared crate.
+pub fn locked_version(name: &str) -> String {
+    locked_versions()
+        .remove(name)
+        .unwrap_or_else(|| "?".into())
+}
+
 fn locked_versions() -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     out.insert("ferrio".into(), env!("BENCH_FERRIO_VERSION").into());
     out.insert("mio".into(), env!("BENCH_MIO_VERSION").into());
     out.insert("polling".into(), env!("BENCH_POLLING_VERSION").into());
+    out.insert("tokio".into(), env!("BENCH_TOKIO_VERSION").into());
+    out.insert("tokio-util".into(), env!("BENCH_TOKIO_UTIL_VERSION").into());
     out
 }
 
@@ -440,6 +451,8 @@ pub fn report() -> io::Result<()> {
             instructions,
         });
     }
+    eprintln!("W6: timers");
+    let timers = crate::timers::report(&exe, &tmp)?;
     let _ = fs::remove_dir_all(&tmp);
     let mut commit = command_line(
         "git",
@@ -477,6 +490,7 @@ pub fn report() -> io::Result<()> {
         load_end: os::loadavg(),
         seconds: started.elapsed().as_secs_f64(),
         results,
+        timers,
     };
     render::write_all(&root, &report)?;
     eprintln!(
