@@ -234,7 +234,7 @@ impl Poll {
             let woke_early = wake.map_or(true, |at| now < at);
             if !events.is_empty()
                 || due
-                || end.map_or(false, |end| now >= end)
+                || end.is_some_and(|end| now >= end)
                 // With no room for events, an early return is how readiness
                 // shows.
                 || (events.capacity() == 0 && woke_early)

@@ -26,12 +26,15 @@
 //! from level 0 or straight from the slot it was in when `poll` sleeps
 //! until the slot's exact earliest deadline.
 //!
-//! Each timer is one 32-byte slab entry on a doubly linked list (a slot's,
-//! the due list, or the free list), so arming, cancelling and firing are
-//! O(1) and allocation-free once the slab has grown to the working set. A
-//! key is the entry's index and generation; the generation changes each
-//! time the entry is freed, so a stale key never matches a later timer (an
-//! entry whose 32-bit generation would wrap is retired instead of reused).
+//! Each timer is one 32-byte slab entry on a circular doubly linked list:
+//! a slot's or the due list, each closed by a sentinel entry at the front
+//! of the slab, so that linking and unlinking test for no ends. Arming,
+//! cancelling and firing are O(1) and allocation-free once the slab has
+//! grown to the working set (freed entries go on a free list). A key is the
+//! entry's index and generation; the generation is odd while the entry is
+//! armed and changes each time it is armed and freed, so a stale key never
+//! matches a later timer (an entry whose 32-bit generation would wrap is
+//! retired instead of reused).
 
 use std::fmt;
 use std::time::{Duration, Instant};
@@ -373,18 +376,10 @@ impl Wheel {
     }
 
     /// Takes armed entry `i` off its list and frees it: its key goes stale.
-    #[inline]
+    #[inline(always)]
     fn remove(&mut self, i: u32) {
-        let Entry {
-            prev, next, list, ..
-        } = self.entries[i as usize];
-        self.entries[prev as usize].next = next;
-        self.entries[next as usize].prev = prev;
-        // Only the sentinel was left on both sides: the slot is empty.
-        if prev == next && list != DUE {
-            self.occupied[(list / SLOTS as u32) as usize] &= !(1 << (list % SLOTS as u32));
-        }
         let entry = &mut self.entries[i as usize];
+        let (prev, next, list) = (entry.prev, entry.next, entry.list);
         entry.gen = entry.gen.wrapping_add(1);
         // Reused, an entry whose generation wrapped would hand out its
         // first keys again: it is retired instead (32 bytes per 2^31
@@ -392,6 +387,12 @@ impl Wheel {
         if entry.gen != 0 {
             entry.next = self.free;
             self.free = i;
+        }
+        self.entries[prev as usize].next = next;
+        self.entries[next as usize].prev = prev;
+        // Only the sentinel was left on both sides: the slot is empty.
+        if prev == next && list != DUE {
+            self.occupied[(list / SLOTS as u32) as usize] &= !(1 << (list % SLOTS as u32));
         }
     }
 

@@ -97,7 +97,7 @@ fn the_poll_loop_does_not_allocate() {
 
     // Timers: arm, cancel and fire, once the wheel has grown to the number
     // in use.
-    let mut timer_round = |poll: &mut Poll, events: &mut Events| {
+    let timer_round = |poll: &mut Poll, events: &mut Events| {
         let now = std::time::Instant::now();
         let mut keys = [None; 64];
         for (k, key) in keys.iter_mut().enumerate() {

@@ -22,7 +22,7 @@ fn a_signal_storm_makes_no_timer_early_lost_or_doubled() {
     // fails with EINTR, as it would for a program's own handler.
     unsafe {
         let mut sa: libc::sigaction = std::mem::zeroed();
-        sa.sa_sigaction = on_signal as usize;
+        sa.sa_sigaction = on_signal as *const () as usize;
         libc::sigemptyset(&mut sa.sa_mask);
         assert_eq!(libc::sigaction(libc::SIGUSR1, &sa, std::ptr::null_mut()), 0);
     }

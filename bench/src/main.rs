@@ -9,6 +9,7 @@
 //! ferrio-bench time --case ID              # interleaved wall-clock rounds of one case
 //! ferrio-bench timers                      # W6 (timers) alone, printed as Markdown
 //! ferrio-bench timer-run --op OP --impl I --armed N --iters M   # one W6 run
+//! ferrio-bench timer-lateness [SAMPLES]    # W6's lateness table alone
 //! ```
 //!
 //! `--workload W1` may replace `--case` in `run`, `time` and `smoke` to take
@@ -114,6 +115,13 @@ fn main() -> ExitCode {
     match std::env::args().nth(1).as_deref() {
         Some("timer-run") => return exit(timer_run()),
         Some("timers") => return exit(timers_section()),
+        Some("timer-lateness") => {
+            let samples = std::env::args()
+                .nth(2)
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(300);
+            return exit(timers::print_lateness(samples).map_err(|e| e.to_string()));
+        }
         _ => {}
     }
     let args = match parse() {
@@ -184,7 +192,10 @@ fn timer_run() -> Result<(), String> {
             _ => return Err(format!("unknown argument {flag}")),
         }
     }
-    let (op, imp) = (op.ok_or("timer-run needs --op")?, imp.ok_or("timer-run needs --impl")?);
+    let (op, imp) = (
+        op.ok_or("timer-run needs --op")?,
+        imp.ok_or("timer-run needs --impl")?,
+    );
     timers::run(op, imp, armed, iters).map_err(|e| e.to_string())
 }
 

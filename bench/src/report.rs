@@ -389,9 +389,7 @@ fn command_line(cmd: &str, args: &[&str]) -> String {
 /// The versions of the compared crates (see `build.rs`).
 /// The locked version of one compared crate.
 pub fn locked_version(name: &str) -> String {
-    locked_versions()
-        .remove(name)
-        .unwrap_or_else(|| "?".into())
+    locked_versions().remove(name).unwrap_or_else(|| "?".into())
 }
 
 fn locked_versions() -> BTreeMap<String, String> {

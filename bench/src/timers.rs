@@ -149,107 +149,112 @@ fn other(e: impl std::fmt::Display) -> io::Error {
     io::Error::other(e.to_string())
 }
 
+/// What W6 asks of each implementation.
+trait TimerQueue: Sized {
+    type Key: Copy;
+    fn new() -> io::Result<Self>;
+    fn add(&mut self, token: usize, at: Instant) -> Self::Key;
+    fn cancel(&mut self, key: Self::Key) -> bool;
+    /// Reports due timers until `n` were reported, as the implementation's
+    /// own loop does; returns how many it saw.
+    fn drain(&mut self, n: usize) -> io::Result<usize>;
+}
+
 /// One measured run: sets up, then runs the measured region once.
 pub fn run(op: Op, imp: TImpl, armed: usize, iters: usize) -> io::Result<()> {
     let plan = plan(op, armed, iters);
-    match imp {
-        TImpl::Ferrio => run_ferrio(op, &plan),
-        TImpl::DelayQueue => run_delay_queue(op, &plan),
-        TImpl::Heap => run_heap(op, &plan),
+    match (imp, op) {
+        (TImpl::Ferrio, Op::PollIdle | Op::Wait) => run_ferrio_poll(op, &plan),
+        (_, Op::PollIdle | Op::Wait) => Err(other("poll-idle and wait are ferrio's cases")),
+        (TImpl::Ferrio, _) => run_queue::<FerrioQueue>(op, &plan),
+        (TImpl::DelayQueue, _) => run_queue::<TokioQueue>(op, &plan),
+        (TImpl::Heap, _) => run_queue::<HeapQueue>(op, &plan),
     }
 }
 
-fn run_ferrio(op: Op, plan: &Plan) -> io::Result<()> {
-    use ferrio::{Events, Poll, Token};
-    let mut poll = Poll::new()?;
-    let mut events = Events::with_capacity(1024);
+/// Arm, cancel or expire on one implementation.
+fn run_queue<Q: TimerQueue>(op: Op, plan: &Plan) -> io::Result<()> {
+    let mut q = Q::new()?;
     let n = plan.measured.len();
-    // Grow the wheel to the working set first: the steady state.
-    let warm: Vec<_> = (0..plan.background.len() + n)
-        .map(|k| poll.add_timeout(Token(k), Duration::from_secs(3600)))
+    // Grow every structure to the working set first: the steady state.
+    let far = Instant::now() + Duration::from_secs(3600);
+    let warm: Vec<Q::Key> = (0..plan.background.len() + n)
+        .map(|k| q.add(k, far))
         .collect();
     for key in warm {
-        poll.cancel_timer(key);
+        q.cancel(key);
     }
     for (k, &at) in plan.background.iter().enumerate() {
-        poll.add_deadline(Token(1 << 40 | k), at);
+        q.add(1 << 40 | k, at);
     }
     let mut keys = Vec::with_capacity(n);
-    match op {
-        Op::Arm => bench_region(&mut || {
+    if op == Op::Arm {
+        bench_region(&mut || {
             for (k, &at) in plan.measured.iter().enumerate() {
-                keys.push(poll.add_deadline(Token(k), at));
+                keys.push(q.add(k, at));
             }
-        }),
-        Op::Cancel => {
-            for (k, &at) in plan.measured.iter().enumerate() {
-                keys.push(poll.add_deadline(Token(k), at));
-            }
-            let order = scrambled(n);
-            let mut cancelled = 0;
-            bench_region(&mut || {
-                for &k in &order {
-                    cancelled += usize::from(poll.cancel_timer(keys[k]));
-                }
-            });
-            if cancelled != n {
-                return Err(other("ferrio: a cancel failed"));
-            }
-        }
-        Op::Expire => {
-            for (k, &at) in plan.measured.iter().enumerate() {
-                keys.push(poll.add_deadline(Token(k), at));
-            }
-            std::thread::sleep(Duration::from_millis(10));
-            let mut got = 0;
-            let mut res = Ok(());
-            bench_region(&mut || {
-                while got < n {
-                    if let Err(e) = poll.poll(&mut events, ZERO) {
-                        res = Err(e);
-                        return;
-                    }
-                    got += events.iter().filter(|e| e.is_timer()).count();
-                }
-            });
-            res?;
-            if got != n {
-                return Err(other("ferrio: timers lost or doubled"));
-            }
-        }
-        Op::PollIdle => {
-            let mut res = Ok(());
-            bench_region(&mut || {
-                for _ in 0..n {
-                    if let Err(e) = poll.poll(&mut events, ZERO) {
-                        res = Err(e);
-                        return;
-                    }
-                }
-            });
-            res?;
-        }
-        Op::Wait => {
-            let mut res = Ok(());
-            bench_region(&mut || {
-                for k in 0..n {
-                    poll.add_timeout(Token(k), Duration::from_micros(50));
-                    loop {
-                        if let Err(e) = poll.poll(&mut events, None) {
-                            res = Err(e);
-                            return;
-                        }
-                        if events.iter().any(|e| e.is_timer()) {
-                            break;
-                        }
-                    }
-                }
-            });
-            res?;
-        }
+        });
+        std::hint::black_box(&keys);
+        return Ok(());
     }
-    std::hint::black_box(&keys);
+    for (k, &at) in plan.measured.iter().enumerate() {
+        keys.push(q.add(k, at));
+    }
+    let done = if op == Op::Cancel {
+        let order = scrambled(n);
+        let mut cancelled = 0;
+        bench_region(&mut || {
+            for &k in &order {
+                cancelled += usize::from(q.cancel(keys[k]));
+            }
+        });
+        cancelled
+    } else {
+        // Every measured deadline is at most 5 ms out.
+        std::thread::sleep(Duration::from_millis(10));
+        let mut res = Ok(0);
+        bench_region(&mut || res = q.drain(n));
+        res?
+    };
+    if done != n {
+        return Err(other(format!("{} of {n} timers {}", done, op.name())));
+    }
     Ok(())
+}
+
+struct FerrioQueue {
+    poll: ferrio::Poll,
+    events: ferrio::Events,
+}
+
+impl TimerQueue for FerrioQueue {
+    type Key = ferrio::TimerKey;
+
+    fn new() -> io::Result<Self> {
+        Ok(FerrioQueue {
+            poll: ferrio::Poll::new()?,
+            events: ferrio::Events::with_capacity(1024),
+        })
+    }
+
+    #[inline]
+    fn add(&mut self, token: usize, at: Instant) -> Self::Key {
+        self.poll.add_deadline(ferrio::Token(token), at)
+    }
+
+    #[inline]
+    fn cancel(&mut self, key: Self::Key) -> bool {
+        self.poll.cancel_timer(key)
+    }
+
+    fn drain(&mut self, n: usize) -> io::Result<usize> {
+        let mut got = 0;
+        while got < n {
+            self.poll.poll(&mut self.events, ZERO)?;
+            got += self.events.iter().filter(|e| e.is_timer()).count();
+        }
+        Ok(got)
+    }
 }
 
 fn runtime() -> io::Result<tokio::runtime::Runtime> {
@@ -258,68 +263,55 @@ fn runtime() -> io::Result<tokio::runtime::Runtime> {
         .build()
 }
 
-fn run_delay_queue(op: Op, plan: &Plan) -> io::Result<()> {
-    use tokio::time::Instant as TokioInstant;
-    use tokio_util::time::DelayQueue;
-    let rt = runtime()?;
-    let _enter = rt.enter();
-    let mut queue: DelayQueue<usize> = DelayQueue::new();
-    let n = plan.measured.len();
-    let warm: Vec<_> = (0..plan.background.len() + n)
-        .map(|k| queue.insert(k, Duration::from_secs(3600)))
-        .collect();
-    for key in warm {
-        queue.remove(&key);
+/// `DelayQueue` inside a current-thread runtime, which it needs for its
+/// own sleep (the runtime is entered for as long as the queue lives).
+struct TokioQueue {
+    queue: tokio_util::time::DelayQueue<usize>,
+    _enter: tokio::runtime::EnterGuard<'static>,
+    rt: &'static tokio::runtime::Runtime,
+}
+
+impl TimerQueue for TokioQueue {
+    type Key = tokio_util::time::delay_queue::Key;
+
+    fn new() -> io::Result<Self> {
+        // Leaked (one per queue, a few per process) so that the guard can
+        // borrow it for the queue's whole life.
+        let rt: &'static tokio::runtime::Runtime = Box::leak(Box::new(runtime()?));
+        let enter = rt.enter();
+        Ok(TokioQueue {
+            queue: tokio_util::time::DelayQueue::new(),
+            _enter: enter,
+            rt,
+        })
     }
-    for (k, &at) in plan.background.iter().enumerate() {
-        queue.insert_at(1 << 40 | k, TokioInstant::from_std(at));
+
+    #[inline]
+    fn add(&mut self, token: usize, at: Instant) -> Self::Key {
+        self.queue
+            .insert_at(token, tokio::time::Instant::from_std(at))
     }
-    let mut keys = Vec::with_capacity(n);
-    match op {
-        Op::Arm => bench_region(&mut || {
-            for (k, &at) in plan.measured.iter().enumerate() {
-                keys.push(queue.insert_at(k, TokioInstant::from_std(at)));
-            }
-        }),
-        Op::Cancel => {
-            for (k, &at) in plan.measured.iter().enumerate() {
-                keys.push(queue.insert_at(k, TokioInstant::from_std(at)));
-            }
-            let order = scrambled(n);
-            let mut sum = 0;
-            bench_region(&mut || {
-                for &k in &order {
-                    sum += queue.remove(&keys[k]).into_inner();
-                }
-            });
-            std::hint::black_box(sum);
-        }
-        Op::Expire => {
-            for (k, &at) in plan.measured.iter().enumerate() {
-                keys.push(queue.insert_at(k, TokioInstant::from_std(at)));
-            }
-            std::thread::sleep(Duration::from_millis(10));
+
+    #[inline]
+    fn cancel(&mut self, key: Self::Key) -> bool {
+        // `remove` panics on a stale key; W6 never passes one.
+        std::hint::black_box(self.queue.remove(&key).into_inner());
+        true
+    }
+
+    fn drain(&mut self, n: usize) -> io::Result<usize> {
+        let queue = &mut self.queue;
+        Ok(self.rt.block_on(async {
             let mut got = 0;
-            bench_region(&mut || {
-                rt.block_on(async {
-                    while got < n {
-                        match poll_fn(|cx| queue.poll_expired(cx)).await {
-                            Some(_) => got += 1,
-                            None => break,
-                        }
-                    }
-                })
-            });
-            if got != n {
-                return Err(other("DelayQueue: timers lost"));
+            while got < n {
+                match poll_fn(|cx| queue.poll_expired(cx)).await {
+                    Some(_) => got += 1,
+                    None => break,
+                }
             }
-        }
-        Op::PollIdle | Op::Wait => {
-            return Err(other("poll-idle and wait are ferrio's cases"));
-        }
+            got
+        }))
     }
-    std::hint::black_box(&keys);
-    Ok(())
 }
 
 /// A binary heap of (deadline, slot) with lazy cancellation: a cancelled
@@ -364,7 +356,7 @@ impl HeapTimers {
     #[inline]
     fn cancel(&mut self, key: HeapKey) -> bool {
         let gen = &mut self.gens[key.slot as usize];
-        if *gen != key.gen || *gen % 2 == 0 {
+        if *gen != key.gen || gen.is_multiple_of(2) {
             return false;
         }
         // The heap entry stays until it reaches the top; the slot is reused
@@ -382,7 +374,7 @@ impl HeapTimers {
             }
             self.heap.pop();
             let gen = &mut self.gens[slot as usize];
-            let live = *gen % 2 == 1;
+            let live = !gen.is_multiple_of(2);
             if live {
                 *gen += 1;
             }
@@ -395,77 +387,85 @@ impl HeapTimers {
     }
 }
 
-fn run_heap(op: Op, plan: &Plan) -> io::Result<()> {
-    let mut poll = mio::Poll::new()?;
-    let mut events = mio::Events::with_capacity(1024);
-    let mut timers = HeapTimers::new();
+/// The heap, driven by a mio `poll` as a mio program would drive it.
+struct HeapQueue {
+    timers: HeapTimers,
+    poll: mio::Poll,
+    events: mio::Events,
+}
+
+impl TimerQueue for HeapQueue {
+    type Key = HeapKey;
+
+    fn new() -> io::Result<Self> {
+        Ok(HeapQueue {
+            timers: HeapTimers::new(),
+            poll: mio::Poll::new()?,
+            events: mio::Events::with_capacity(1024),
+        })
+    }
+
+    #[inline]
+    fn add(&mut self, _token: usize, at: Instant) -> Self::Key {
+        self.timers.add(at)
+    }
+
+    #[inline]
+    fn cancel(&mut self, key: Self::Key) -> bool {
+        self.timers.cancel(key)
+    }
+
+    fn drain(&mut self, n: usize) -> io::Result<usize> {
+        // A mio loop: poll, then the timers due now, at most as many per
+        // turn as one `Events` holds.
+        let mut got = 0;
+        while got < n {
+            self.poll.poll(&mut self.events, ZERO)?;
+            let now = Instant::now();
+            let mut batch = 0;
+            while batch < 1024 {
+                match self.timers.pop_expired(now) {
+                    Some(slot) => {
+                        std::hint::black_box(slot);
+                        batch += 1;
+                    }
+                    None => break,
+                }
+            }
+            got += batch;
+        }
+        Ok(got)
+    }
+}
+
+/// ferrio's own cases: `poll(0)` with timers armed, and a short timer's
+/// wait.
+fn run_ferrio_poll(op: Op, plan: &Plan) -> io::Result<()> {
+    use ferrio::{Events, Poll, Token};
+    let mut poll = Poll::new()?;
+    let mut events = Events::with_capacity(1024);
+    for (k, &at) in plan.background.iter().enumerate() {
+        poll.add_deadline(Token(1 << 40 | k), at);
+    }
     let n = plan.measured.len();
-    let total = plan.background.len() + n;
-    timers.heap.reserve(total);
-    timers.gens.reserve(total);
-    timers.free.reserve(total);
-    for &at in &plan.background {
-        timers.add(at);
-    }
-    let mut keys = Vec::with_capacity(n);
-    match op {
-        Op::Arm => bench_region(&mut || {
-            for &at in &plan.measured {
-                keys.push(timers.add(at));
-            }
-        }),
-        Op::Cancel => {
-            for &at in &plan.measured {
-                keys.push(timers.add(at));
-            }
-            let order = scrambled(n);
-            let mut cancelled = 0;
-            bench_region(&mut || {
-                for &k in &order {
-                    cancelled += usize::from(timers.cancel(keys[k]));
+    let mut res = Ok(());
+    bench_region(&mut || {
+        res = (|| {
+            for k in 0..n {
+                if op == Op::Wait {
+                    poll.add_timeout(Token(k), Duration::from_micros(50));
                 }
-            });
-            if cancelled != n {
-                return Err(other("heap: a cancel failed"));
-            }
-        }
-        Op::Expire => {
-            for &at in &plan.measured {
-                keys.push(timers.add(at));
-            }
-            std::thread::sleep(Duration::from_millis(10));
-            let mut got = 0;
-            let mut res = Ok(());
-            bench_region(&mut || {
-                // A mio loop: poll, then the timers due now, at most as
-                // many per turn as one `Events` holds.
-                while got < n {
-                    if let Err(e) = poll.poll(&mut events, ZERO) {
-                        res = Err(e);
-                        return;
+                loop {
+                    poll.poll(&mut events, if op == Op::Wait { None } else { ZERO })?;
+                    if op != Op::Wait || events.iter().any(|e| e.is_timer()) {
+                        break;
                     }
-                    let now = Instant::now();
-                    let mut batch = 0;
-                    while batch < 1024 {
-                        match timers.pop_expired(now) {
-                            Some(slot) => {
-                                std::hint::black_box(slot);
-                                batch += 1;
-                            }
-                            None => break,
-                        }
-                    }
-                    got += batch;
                 }
-            });
-            res?;
-        }
-        Op::PollIdle | Op::Wait => {
-            return Err(other("poll-idle and wait are ferrio's cases"));
-        }
-    }
-    std::hint::black_box(&keys);
-    Ok(())
+            }
+            Ok(())
+        })();
+    });
+    res
 }
 
 /// Heap bytes in use, from glibc (small and mmap'd blocks).
@@ -478,40 +478,22 @@ fn heap_bytes() -> u64 {
 /// Bytes per armed timer with `n` timers armed (the structure's growth
 /// from empty, divided by `n`).
 pub fn memory_per_timer(imp: TImpl, n: usize) -> io::Result<f64> {
-    let plan = plan(Op::Arm, n, 0);
-    let before;
-    let after;
     match imp {
-        TImpl::Ferrio => {
-            let mut poll = ferrio::Poll::new()?;
-            before = heap_bytes();
-            for (k, &at) in plan.background.iter().enumerate() {
-                poll.add_deadline(ferrio::Token(k), at);
-            }
-            after = heap_bytes();
-            drop(poll);
-        }
-        TImpl::DelayQueue => {
-            let rt = runtime()?;
-            let _enter = rt.enter();
-            let mut queue = tokio_util::time::DelayQueue::new();
-            before = heap_bytes();
-            for (k, &at) in plan.background.iter().enumerate() {
-                queue.insert_at(k, tokio::time::Instant::from_std(at));
-            }
-            after = heap_bytes();
-            drop(queue);
-        }
-        TImpl::Heap => {
-            let mut timers = HeapTimers::new();
-            before = heap_bytes();
-            for &at in &plan.background {
-                timers.add(at);
-            }
-            after = heap_bytes();
-            drop(timers);
-        }
+        TImpl::Ferrio => memory::<FerrioQueue>(n),
+        TImpl::DelayQueue => memory::<TokioQueue>(n),
+        TImpl::Heap => memory::<HeapQueue>(n),
     }
+}
+
+fn memory<Q: TimerQueue>(n: usize) -> io::Result<f64> {
+    let plan = plan(Op::Arm, n, 0);
+    let mut q = Q::new()?;
+    let before = heap_bytes();
+    for (k, &at) in plan.background.iter().enumerate() {
+        q.add(k, at);
+    }
+    let after = heap_bytes();
+    drop(q);
     Ok(after.saturating_sub(before) as f64 / n as f64)
 }
 
@@ -547,6 +529,15 @@ fn lateness(kind: &str, samples: usize) -> io::Result<Vec<f64>> {
                 unsafe { libc::prctl(libc::PR_SET_TIMERSLACK, 0 as libc::c_ulong) };
             }
         }
+        "sleep" => {
+            // The machine's floor: the thread sleeps in the kernel until
+            // the deadline (clock_nanosleep), with nothing else to watch.
+            for &d in &delays {
+                let deadline = Instant::now() + d;
+                std::thread::sleep(deadline.saturating_duration_since(Instant::now()));
+                late.push(Instant::now().saturating_duration_since(deadline));
+            }
+        }
         "tokio" => {
             let rt = runtime()?;
             rt.block_on(async {
@@ -579,18 +570,46 @@ fn lateness(kind: &str, samples: usize) -> io::Result<Vec<f64>> {
     Ok(us)
 }
 
+/// The loops whose lateness is measured, in the table's order.
+const LATENESS_KINDS: [&str; 5] = ["ferrio", "ferrio-slack", "sleep", "tokio", "mio"];
+
+/// `timer-lateness [SAMPLES]`: the lateness table alone, printed.
+pub fn print_lateness(samples: usize) -> io::Result<()> {
+    for kind in LATENESS_KINDS {
+        let l = lateness(kind, samples)?;
+        println!(
+            "{kind:>13}: p50 {:>6.0} µs  p99 {:>6.0} µs  max {:>6.0} µs",
+            percentile(&l, 0.5),
+            percentile(&l, 0.99),
+            l[l.len() - 1]
+        );
+    }
+    Ok(())
+}
+
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted[i.min(sorted.len() - 1)]
 }
 
 /// Instructions in the measured region of one `timer-run`, under callgrind.
-fn callgrind(exe: &Path, tmp: &Path, op: Op, imp: TImpl, armed: usize, iters: usize) -> io::Result<u64> {
+fn callgrind(
+    exe: &Path,
+    tmp: &Path,
+    op: Op,
+    imp: TImpl,
+    armed: usize,
+    iters: usize,
+) -> io::Result<u64> {
     let out = tmp.join(format!("cg-{}-{}-{armed}-{iters}", op.name(), imp.name()));
     let status = Command::new("valgrind")
         .arg("--tool=callgrind")
         .arg(format!("--callgrind-out-file={}", out.display()))
-        .args(["--collect-atstart=no", "--toggle-collect=*bench_measured*", "--"])
+        .args([
+            "--collect-atstart=no",
+            "--toggle-collect=*bench_measured*",
+            "--",
+        ])
         .arg(exe)
         .args(["timer-run", "--op", op.name(), "--impl", imp.name()])
         .args(["--armed", &armed.to_string(), "--iters", &iters.to_string()])
@@ -608,7 +627,10 @@ fn callgrind(exe: &Path, tmp: &Path, op: Op, imp: TImpl, armed: usize, iters: us
     let text = fs::read_to_string(&out)?;
     let _ = fs::remove_file(&out);
     text.lines()
-        .find_map(|l| l.strip_prefix("totals:").or_else(|| l.strip_prefix("summary:")))
+        .find_map(|l| {
+            l.strip_prefix("totals:")
+                .or_else(|| l.strip_prefix("summary:"))
+        })
         .and_then(|v| v.split_whitespace().next()?.parse().ok())
         .ok_or_else(|| other("callgrind output without totals"))
 }
@@ -692,7 +714,11 @@ pub fn report(exe: &Path, tmp: &Path) -> io::Result<String> {
                 s,
                 "| {} | {} | {:.0} | {:.0} | {:.0} | {:.2} | {cap:.0}: {} |",
                 op.name(),
-                if armed >= 1_000_000 { "1M".to_string() } else { format!("{}k", armed / 1000) },
+                if armed >= 1_000_000 {
+                    "1M".to_string()
+                } else {
+                    format!("{}k", armed / 1000)
+                },
                 row[0],
                 row[1],
                 row[2],
@@ -704,7 +730,10 @@ pub fn report(exe: &Path, tmp: &Path) -> io::Result<String> {
 
     eprintln!("W6: memory");
     let _ = writeln!(s, "\nHeap bytes per armed timer with 1M timers armed (glibc's `mallinfo2`, growth from empty; a vector that doubles holds up to twice what it uses):\n");
-    let _ = writeln!(s, "| ferrio | DelayQueue | BinaryHeap | goal: ferrio ≤ 40 |");
+    let _ = writeln!(
+        s,
+        "| ferrio | DelayQueue | BinaryHeap | goal: ferrio ≤ 40 |"
+    );
     let _ = writeln!(s, "|--:|--:|--:|:-:|");
     let mut mem = Vec::new();
     for imp in TImpl::ALL {
@@ -724,13 +753,15 @@ pub fn report(exe: &Path, tmp: &Path) -> io::Result<String> {
         s,
         "\nLateness of one timer 0.1–10 ms out in an otherwise idle loop (µs after the deadline, 300 \
          timers each): ferrio with the kernel's default timer slack (50 µs) and with the thread's slack \
-         set to 1 ns (`prctl(PR_SET_TIMERSLACK, 1)`), `tokio::time::sleep` in a current-thread runtime \
-         (1 ms granularity), and a mio `poll` whose timeout is the time left (rounded up to 1 ms):\n"
+         set to 1 ns (`prctl(PR_SET_TIMERSLACK, 1)`); the machine's floor, a thread that only sleeps \
+         until the deadline (`std::thread::sleep`, default slack); `tokio::time::sleep` in a \
+         current-thread runtime (1 ms granularity); and a mio `poll` whose timeout is the time left \
+         (rounded up to 1 ms):\n"
     );
     let _ = writeln!(s, "| | p50 µs | p99 µs | max µs |");
     let _ = writeln!(s, "|---|--:|--:|--:|");
     let mut p99_ferrio = f64::MAX;
-    for kind in ["ferrio", "ferrio-slack", "tokio", "mio"] {
+    for kind in LATENESS_KINDS {
         let l = lateness(kind, 300)?;
         if kind == "ferrio" {
             p99_ferrio = percentile(&l, 0.99);
@@ -783,7 +814,7 @@ pub fn smoke() -> io::Result<usize> {
         memory_per_timer(imp, 1_000)?;
         runs += 1;
     }
-    for kind in ["ferrio", "tokio", "mio"] {
+    for kind in ["ferrio", "sleep", "tokio", "mio"] {
         lateness(kind, 3)?;
         runs += 1;
     }

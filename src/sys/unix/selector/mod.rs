@@ -58,6 +58,8 @@ mod tests {
     use super::*;
 
     #[test]
+    // The fields are narrower on some 32-bit targets.
+    #[allow(clippy::unnecessary_cast)]
     fn timespecs_keep_nanoseconds_and_saturate_seconds() {
         let ts: libc::timespec = timespec(Duration::new(3, 123_456_789));
         assert_eq!((ts.tv_sec as i64, ts.tv_nsec as i64), (3, 123_456_789));
