@@ -100,6 +100,8 @@ const DUE: u32 = (LEVELS * SLOTS) as u32;
 const LISTS: u32 = DUE + 1;
 /// The end of the free list.
 const NIL: u32 = u32::MAX;
+/// `LEVELS` rounded up to a power of two.
+const OCCUPIED: usize = LEVELS.next_power_of_two();
 /// `poll` sleeps until the exact earliest deadline of a slot of level 1
 /// or above when the slot holds at most this many timers; with more it
 /// wakes at the slot's start, when the slot moves down a level.
@@ -137,8 +139,10 @@ struct Wheel {
     /// The wheel's clock, in ticks: every timer at or before it is on the
     /// due list.
     elapsed: u64,
-    /// Bit `s` of `occupied[l]`: slot `s` of level `l` holds timers.
-    occupied: [u64; LEVELS],
+    /// Bit `s` of `occupied[l]`: slot `s` of level `l` holds timers. Sized
+    /// to a power of two so that a masked level needs no bounds check; the
+    /// levels past `LEVELS` stay zero.
+    occupied: [u64; OCCUPIED],
     /// The lists' sentinels (`LISTS` of them), then the timers.
     entries: Vec<Entry>,
     /// The free list, through `Entry::next`.
@@ -179,11 +183,18 @@ impl Timers {
     pub(crate) fn add(&mut self, token: Token, deadline: Instant) -> TimerKey {
         let wheel = match &mut self.wheel {
             Some(wheel) => wheel,
-            None => self.wheel.insert(Box::new(Wheel::new(Instant::now()))),
+            None => Self::first(&mut self.wheel),
         };
         let key = wheel.add(token, deadline);
         self.armed += 1;
         key
+    }
+
+    /// The wheel, made by the first timer.
+    #[cold]
+    #[inline(never)]
+    fn first(wheel: &mut Option<Box<Wheel>>) -> &mut Wheel {
+        wheel.insert(Box::new(Wheel::new(Instant::now())))
     }
 
     pub(crate) fn cancel(&mut self, key: TimerKey) -> bool {
@@ -279,7 +290,7 @@ impl Wheel {
         Wheel {
             base,
             elapsed: 0,
-            occupied: [0; LEVELS],
+            occupied: [0; OCCUPIED],
             entries,
             free: NIL,
         }
@@ -328,7 +339,7 @@ impl Wheel {
         entry.token = token;
         entry.gen += 1;
         let gen = entry.gen;
-        self.insert(i);
+        self.insert(i, tick);
         TimerKey { index: i, gen }
     }
 
@@ -360,8 +371,7 @@ impl Wheel {
     /// the clock has reached it, else the slot of the highest digit in
     /// which it differs from the clock.
     #[inline(always)]
-    fn insert(&mut self, i: u32) {
-        let tick = self.entries[i as usize].tick;
+    fn insert(&mut self, i: u32, tick: u64) {
         if tick <= self.elapsed {
             let last = self.entries[DUE as usize].prev;
             self.link(i, DUE, last);
@@ -372,7 +382,7 @@ impl Wheel {
         let slot = (tick >> (level * LEVEL_BITS)) as u32 & (SLOTS as u32 - 1);
         let list = level * SLOTS as u32 + slot;
         self.link(i, list, list);
-        self.occupied[level as usize] |= 1 << slot;
+        self.occupied[level as usize & (OCCUPIED - 1)] |= 1 << slot;
     }
 
     /// Takes armed entry `i` off its list and frees it: its key goes stale.
@@ -392,14 +402,15 @@ impl Wheel {
         self.entries[next as usize].prev = prev;
         // Only the sentinel was left on both sides: the slot is empty.
         if prev == next && list != DUE {
-            self.occupied[(list / SLOTS as u32) as usize] &= !(1 << (list % SLOTS as u32));
+            self.occupied[(list / SLOTS as u32) as usize & (OCCUPIED - 1)] &=
+                !(1 << (list % SLOTS as u32));
         }
     }
 
     /// The first occupied slot, as (list, first tick of the slot).
     #[inline]
     fn first_slot(&self) -> Option<(u32, u64)> {
-        let level = self.occupied.iter().position(|&bits| bits != 0)?;
+        let level = self.occupied[..LEVELS].iter().position(|&bits| bits != 0)?;
         let slot = self.occupied[level].trailing_zeros();
         let shift = level as u32 * LEVEL_BITS;
         // The clock's digits above this level, and the slot's digit.
@@ -450,11 +461,12 @@ impl Wheel {
             sentinel.prev = list;
             while i != list {
                 let next = self.entries[i as usize].next;
-                if self.entries[i as usize].tick <= now {
+                let tick = self.entries[i as usize].tick;
+                if tick <= now {
                     let last = self.entries[DUE as usize].prev;
                     self.link(i, DUE, last);
                 } else {
-                    self.insert(i);
+                    self.insert(i, tick);
                 }
                 i = next;
             }
@@ -592,7 +604,7 @@ mod tests {
         assert!(!w.cancel(keys[1]));
         assert!(w.cancel(keys[2]));
         assert!(w.cancel(keys[0]));
-        assert_eq!(w.occupied, [0; LEVELS], "an empty slot is unmarked");
+        assert_eq!(w.occupied, [0; OCCUPIED], "an empty slot is unmarked");
         // The entries are reused with new generations.
         let fresh = w.add(Token(9), at(base, 10));
         assert!(keys.iter().all(|&k| k != fresh));
