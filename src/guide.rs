@@ -101,3 +101,45 @@
 //! [`Registry::deregister`](crate::Registry::deregister) removes a source;
 //! once it returns, no later `poll` reports it. Dropping a ferrio socket
 //! does the same.
+//!
+//! ## 6. Timers: deadlines as events
+//!
+//! A loop that closes idle connections, retries after a delay or sends a
+//! heartbeat arms a timer on its `Poll` instead of computing `poll`'s
+//! timeout by hand: [`Poll::add_timeout`](crate::Poll::add_timeout) or
+//! [`Poll::add_deadline`](crate::Poll::add_deadline) returns a
+//! [`TimerKey`](crate::TimerKey), and once the deadline has passed `poll`
+//! returns an event with the timer's token whose
+//! [`is_timer`](crate::event::Event::is_timer) is true. Cancel with the key;
+//! re-arm from the event for a repeating timer. `examples/timers.rs` closes
+//! connections idle for 10 seconds.
+//!
+//! ```
+//! # #[cfg(feature = "os-poll")]
+//! # fn main() -> std::io::Result<()> {
+//! use std::time::Duration;
+//!
+//! use ferrio::{Events, Poll, Token};
+//!
+//! const HEARTBEAT: Token = Token(usize::MAX);
+//!
+//! let mut poll = Poll::new()?;
+//! let mut events = Events::with_capacity(64);
+//! poll.add_timeout(HEARTBEAT, Duration::from_millis(5));
+//!
+//! let mut beats = 0;
+//! while beats < 3 {
+//!     poll.poll(&mut events, None)?;
+//!     for event in events.iter() {
+//!         if event.is_timer() && event.token() == HEARTBEAT {
+//!             beats += 1;
+//!             // Repeat: arm the next one from this one's event.
+//!             poll.add_timeout(HEARTBEAT, Duration::from_millis(5));
+//!         }
+//!     }
+//! }
+//! # Ok(())
+//! # }
+//! # #[cfg(not(feature = "os-poll"))]
+//! # fn main() {}
+//! ```

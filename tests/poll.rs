@@ -487,3 +487,82 @@ fn peer_shutdown_is_reported_even_if_the_last_read_did_not_hit_would_block() {
         e.is_read_closed()
     });
 }
+
+/// Blocks in one `poll` call while `change` runs on another thread 50 ms
+/// in; returns the events of that one call and how long it took.
+fn one_poll_while<T: Send + 'static>(
+    poll: &mut Poll,
+    timeout: Duration,
+    change: impl FnOnce() -> T + Send + 'static,
+) -> (Vec<(Token, bool, bool)>, Duration, T) {
+    let mut events = Events::with_capacity(16);
+    let t = thread::spawn(move || {
+        thread::sleep(Duration::from_millis(50));
+        change()
+    });
+    let start = Instant::now();
+    poll.poll(&mut events, Some(timeout)).unwrap();
+    let took = start.elapsed();
+    let got = events
+        .iter()
+        .map(|e| (e.token(), e.is_readable(), e.is_writable()))
+        .collect();
+    (got, took, t.join().unwrap())
+}
+
+/// A source registered by another thread during a blocking `poll`, ready
+/// at once, is reported by that same call: the call does not come back
+/// empty because the registrations changed.
+#[test]
+fn a_source_registered_during_a_blocking_poll_is_reported_by_that_call() {
+    let mut poll = Poll::new().unwrap();
+    let registry = poll.registry().try_clone().unwrap();
+    let (got, took, socket) = one_poll_while(&mut poll, Duration::from_secs(5), move || {
+        let mut socket = ferrio::net::UdpSocket::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+        registry
+            .register(&mut socket, Token(3), Interest::WRITABLE)
+            .unwrap();
+        socket
+    });
+    assert_eq!(got, [(Token(3), false, true)], "after {took:?}");
+    drop(socket);
+}
+
+/// The same for a reregistration that asks for readiness the source has.
+#[test]
+fn a_source_reregistered_during_a_blocking_poll_is_reported_by_that_call() {
+    let mut poll = Poll::new().unwrap();
+    let registry = poll.registry().try_clone().unwrap();
+    let (mut tx, rx) = pipe::new().unwrap();
+    // A pipe's write end is never readable: nothing to report yet.
+    poll.registry()
+        .register(&mut tx, Token(4), Interest::READABLE)
+        .unwrap();
+    let (got, took, tx) = one_poll_while(&mut poll, Duration::from_secs(5), move || {
+        registry
+            .reregister(&mut tx, Token(5), Interest::WRITABLE)
+            .unwrap();
+        tx
+    });
+    assert_eq!(got, [(Token(5), false, true)], "after {took:?}");
+    drop((tx, rx));
+}
+
+/// A deregistration during a blocking `poll` does not end it early.
+#[test]
+fn a_deregistration_during_a_blocking_poll_does_not_end_it() {
+    let mut poll = Poll::new().unwrap();
+    let registry = poll.registry().try_clone().unwrap();
+    let (tx, mut rx) = pipe::new().unwrap();
+    poll.registry()
+        .register(&mut rx, Token(6), Interest::READABLE)
+        .unwrap();
+    let wait = Duration::from_millis(300);
+    let (got, took, rx) = one_poll_while(&mut poll, wait, move || {
+        registry.deregister(&mut rx).unwrap();
+        rx
+    });
+    assert!(got.is_empty(), "{got:?}");
+    assert!(took >= wait, "returned empty after {took:?}");
+    drop((tx, rx));
+}

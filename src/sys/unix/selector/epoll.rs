@@ -141,33 +141,37 @@ impl Selector {
         events: &mut Events,
         timeout: Option<Duration>,
     ) -> io::Result<()> {
-        // The common cases inline: no timeout, zero, and whole milliseconds,
-        // which `epoll_wait` waits exactly. Other timeouts, errors and a
-        // zero-capacity buffer in functions of their own.
+        // The common cases inline, with no arithmetic: zero, no timeout,
+        // and whole seconds. Other timeouts (milliseconds, nanoseconds,
+        // beyond `epoll_wait`'s range), errors and a zero-capacity buffer
+        // in functions of their own.
         let ms = match timeout {
             None => -1,
-            Some(to) => match exact_timeout_ms(to) {
-                Some(ms) => ms,
-                None => return self.select_timed(events, to),
+            Some(to) => match (to.as_secs(), to.subsec_nanos()) {
+                (0, 0) => return self.wait::<false>(events, Wait::Ms(0)),
+                (secs, 0) if secs < WHOLE_SECS => secs as libc::c_int * 1000,
+                _ => return self.select_timed(events, to),
             },
         };
-        if ms == 0 {
-            self.wait::<false>(events, Wait::Ms(0))
-        } else if self.unchecked && !self.may_block() {
+        if self.unchecked && !self.may_block() {
             self.select_unblocked(events, timeout)
         } else {
             self.wait::<true>(events, Wait::Ms(ms))
         }
     }
 
-    /// `select` for a timeout that is not a whole number of milliseconds
-    /// (or is too long for `epoll_wait`): `epoll_pwait2` waits it to the
-    /// nanosecond. Without it (Linux before 5.11, or a seccomp filter that
-    /// refuses it) the timeout is rounded up to milliseconds, as mio does.
+    /// `select` for any other timeout: whole milliseconds through
+    /// `epoll_wait`, which waits them exactly; the rest through
+    /// `epoll_pwait2`, to the nanosecond. Without it (Linux before 5.11, or
+    /// a seccomp filter that refuses it) the timeout is rounded up to
+    /// milliseconds, as mio does.
     #[inline(never)]
     fn select_timed(&mut self, events: &mut Events, to: Duration) -> io::Result<()> {
         if self.unchecked && !self.may_block() {
             return self.select_unblocked(events, Some(to));
+        }
+        if let Some(ms) = exact_timeout_ms(to) {
+            return self.wait::<true>(events, Wait::Ms(ms));
         }
         if PWAIT2.load(Ordering::Relaxed) {
             let ts = timespec::<KernelTimespec>(to);
@@ -420,6 +424,10 @@ impl Selector {
         self.ep.as_fd()
     }
 }
+
+/// Below this many whole seconds, a timeout's milliseconds fit in a
+/// `c_int`.
+const WHOLE_SECS: u64 = libc::c_int::MAX as u64 / 1000;
 
 /// Whether `epoll_pwait2` exists: true until the kernel says otherwise.
 static PWAIT2: AtomicBool = AtomicBool::new(true);

@@ -20,7 +20,9 @@
 //! `poll`: they change the table under a lock and interrupt the blocked call
 //! through an internal notification descriptor (an eventfd, or a pipe with
 //! `mio_unsupported_force_waker_pipe`), after which it rebuilds its
-//! descriptor list. Results are matched back to registrations by a unique id,
+//! descriptor list and, having nothing to report yet, waits again for what
+//! is left of its timeout: a blocking `poll` does not return empty because
+//! the registrations changed. Results are matched back to registrations by a unique id,
 //! so an event is never reported for a registration that was removed, or for
 //! one that took over a reused descriptor number, after the fact.
 //!
@@ -33,7 +35,7 @@ use std::io;
 use std::os::fd::RawFd;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use libc::{POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLPRI, POLLRDHUP};
 
@@ -147,11 +149,41 @@ impl Selector {
         })
     }
 
+    /// Waits for readiness. A wait that ends with nothing to report (the
+    /// notification descriptor signalled a change of registrations, or
+    /// every result belonged to a registration removed meanwhile) waits
+    /// again, with what is left of `timeout`, on the new list: a blocking
+    /// `poll` never returns empty because the registrations changed.
     pub(crate) fn select(
         &mut self,
         events: &mut Events,
         timeout: Option<Duration>,
     ) -> io::Result<()> {
+        // Only a wait that can block needs the clock.
+        let end = match timeout {
+            Some(to) if to.is_zero() => return self.select_once(events, timeout).map(drop),
+            Some(to) => Instant::now().checked_add(to),
+            None => None,
+        };
+        let mut wait = timeout;
+        loop {
+            if self.select_once(events, wait)? {
+                return Ok(());
+            }
+            if let (Some(_), Some(end)) = (timeout, end) {
+                let now = Instant::now();
+                if now >= end {
+                    return Ok(());
+                }
+                wait = Some(end - now);
+            }
+            // Without a timeout, or one beyond the clock's range: wait on.
+        }
+    }
+
+    /// One `ppoll` and its results; true if it saw readiness to report
+    /// (reported, or left for a later call for lack of room).
+    fn select_once(&mut self, events: &mut Events, timeout: Option<Duration>) -> io::Result<bool> {
         events.clear();
         let state = &*self.state;
         {
@@ -194,10 +226,11 @@ impl Selector {
         table.polling = false;
         let n = res?;
         if n == 0 {
-            return Ok(());
+            return Ok(false);
         }
         let cap = events.capacity();
         let out = events.vec();
+        let mut ready = false;
 
         if self.pollfds[0].revents != 0 {
             if cap == 0 {
@@ -210,6 +243,7 @@ impl Selector {
                     .any(|w| w.pending.load(Ordering::SeqCst))
                 {
                     state.notify.wake()?;
+                    ready = true;
                 }
             } else {
                 // Reset first: a wake that lands after the reset signals
@@ -218,6 +252,7 @@ impl Selector {
                 let mut resignal = false;
                 for waker in &table.wakers {
                     if waker.pending.swap(false, Ordering::AcqRel) {
+                        ready = true;
                         if out.len() < cap {
                             out.push(Event {
                                 token: waker.token.0,
@@ -253,6 +288,7 @@ impl Selector {
                 table.remove_at(pos);
                 continue;
             }
+            ready = true;
             if out.len() >= cap {
                 // No room: the registration stays armed and is reported by a
                 // later call.
@@ -273,7 +309,7 @@ impl Selector {
                 entry.armed &= !revents;
             }
         }
-        Ok(())
+        Ok(ready)
     }
 
     /// Registers a raw descriptor, which stays armed (see the module docs).
