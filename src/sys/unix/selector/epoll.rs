@@ -245,7 +245,12 @@ impl Selector {
             },
         };
         if n < 0 {
-            return self.select_failed(events, wait);
+            // The wait's bound as plain values, so that the common path
+            // keeps nothing on the stack for this cold call.
+            return match wait {
+                Wait::Ms(ms) => self.select_failed(events, ms, None),
+                Wait::Exact(ts) => self.select_failed(events, 0, Some(ts)),
+            };
         }
         // SAFETY: the kernel initialised the first `n` records.
         unsafe { buf.set_len(n as usize) };
@@ -261,13 +266,19 @@ impl Selector {
     /// waits for readiness without taking any event instead.
     #[cold]
     #[inline(never)]
-    fn select_failed(&self, events: &mut Events, wait: Wait<'_>) -> io::Result<()> {
+    /// `exact`: the wait was `epoll_pwait2`'s, for that long; else `ms`.
+    fn select_failed(
+        &self,
+        events: &mut Events,
+        ms: libc::c_int,
+        exact: Option<&KernelTimespec>,
+    ) -> io::Result<()> {
         let err = io::Error::last_os_error();
         events.clear();
         if events.capacity() == 0 {
-            let ts = match wait {
-                Wait::Ms(ms) => ms_timespec(ms),
-                Wait::Exact(ts) => Some(timespec(Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32))),
+            let ts = match exact {
+                None => ms_timespec(ms),
+                Some(ts) => Some(timespec(Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32))),
             };
             return self.wait_readable(ts.as_ref()).map(drop);
         }
