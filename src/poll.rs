@@ -3,7 +3,7 @@ use std::io;
 use std::time::{Duration, Instant};
 
 use crate::event::Source;
-use crate::timer::{TimerKey, Timers};
+use crate::timer::{far_future, TimerKey, Timers};
 use crate::{sys, Events, Interest, Token};
 
 /// The event queue: registers sources and waits for their readiness.
@@ -166,9 +166,12 @@ impl Poll {
     /// earliest deadline has passed (whichever comes first), and reports
     /// every timer whose deadline has passed, after the I/O events, as far
     /// as `events` has room: the rest stay due, and the next call reports
-    /// them without blocking. A timer is never reported before its
-    /// deadline, and exactly once. Timers that fall due at the same wake
-    /// come in no particular order; those of later wakes come later.
+    /// them without blocking. Timers that were already due when a call
+    /// starts are kept half of `events` (at least one place), so I/O that
+    /// fills every batch cannot starve them. A timer is never reported
+    /// before its deadline, and exactly once. Timers that fall due at the
+    /// same wake come in no particular order; those of later wakes come
+    /// later.
     ///
     /// # Errors
     ///
@@ -226,7 +229,15 @@ impl Poll {
                 }
             };
             let wait = wake.map(|at| Duration::from_nanos(at.saturating_sub(now)));
-            selector.select(events.sys(), wait)?;
+            // Timers already due get half the buffer (at least one place),
+            // so that I/O that fills every batch cannot starve them.
+            let full = events.capacity();
+            if timers.has_due() && full > 0 {
+                events.sys().limit(full - (full / 2).max(1));
+            }
+            let res = selector.select(events.sys(), wait);
+            events.sys().limit(full);
+            res?;
             now = timers.nanos_at(Instant::now());
             timers.advance(now);
             let due = timers.has_due();
@@ -395,19 +406,6 @@ fn duration_nanos(d: Duration) -> u64 {
     d.as_secs()
         .saturating_mul(1_000_000_000)
         .saturating_add(u64::from(d.subsec_nanos()))
-}
-
-/// An instant further away than any timer can wait: the wheel clamps it.
-#[cold]
-fn far_future(now: Instant) -> Instant {
-    // 1000 years, or less where the platform's `Instant` cannot hold it.
-    let mut span = Duration::from_secs(1000 * 365 * 24 * 3600);
-    loop {
-        if let Some(t) = now.checked_add(span) {
-            return t;
-        }
-        span /= 2;
-    }
 }
 
 impl fmt::Debug for Poll {

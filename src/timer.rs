@@ -157,6 +157,20 @@ impl fmt::Debug for Timers {
     }
 }
 
+/// An instant as far after `from` as the platform's `Instant` holds, up to
+/// 1000 years: later than any timer can wait, since the wheel clamps
+/// deadlines at about 584 years.
+#[cold]
+pub(crate) fn far_future(from: Instant) -> Instant {
+    let mut span = Duration::from_secs(1000 * 365 * 24 * 3600);
+    loop {
+        if let Some(t) = from.checked_add(span) {
+            return t;
+        }
+        span /= 2;
+    }
+}
+
 /// The whole nanoseconds of `d`, saturating.
 #[inline]
 fn nanos(d: Duration) -> u64 {
@@ -237,10 +251,11 @@ impl Timers {
         }
     }
 
-    /// When `poll` should wake for the timers, in nanoseconds since the
-    /// wheel's start: the exact earliest deadline when it is cheap to find,
-    /// else the start of the slot that holds it (where the slot moves down
-    /// a level). `None` without a timer in the wheel.
+    /// When `poll` should wake for the timers in the wheel, in nanoseconds
+    /// since its start: the exact earliest deadline when it is cheap to
+    /// find, else the start of the slot that holds it (where the slot moves
+    /// down a level). `None` without a timer in the wheel. Due timers are
+    /// not looked at: the caller checks `has_due` first.
     pub(crate) fn next_wake_ns(&self) -> Option<u64> {
         let wheel = self.wheel.as_deref()?;
         let (list, start) = wheel.first_slot()?;
@@ -486,12 +501,12 @@ impl Wheel {
         };
         // `tick << 10` is below 2^64 ns, which an `Instant` of this clock
         // plus 584 years holds on every platform ferrio runs on; should it
-        // not, the answer saturates to a step that it does hold.
+        // not, the answer is the latest instant that it does hold.
         let after = Duration::from_nanos(tick << TICK_SHIFT);
         Some(
             self.base
                 .checked_add(after)
-                .unwrap_or_else(|| self.base + Duration::from_secs(u32::MAX.into())),
+                .unwrap_or_else(|| far_future(self.base)),
         )
     }
 }

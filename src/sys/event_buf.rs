@@ -29,6 +29,15 @@ impl<T> EventBuf<T> {
         }
     }
 
+    /// Sets the capacity the backend fills to, at most what the buffer was
+    /// made with; `Poll` lowers it for one wait to keep room for its due
+    /// timers, and restores it.
+    pub(crate) fn limit(&mut self, cap: usize) {
+        debug_assert!(cap <= self.buf.capacity());
+        self.cap = cap;
+        self.max = syscall_count::<T>(cap);
+    }
+
     /// The capacity, clamped to `i32::MAX`.
     #[allow(dead_code)]
     pub(crate) fn max(&self) -> i32 {
