@@ -34,6 +34,42 @@ const WRITABLE: u8 = 0b0_0010;
 const AIO: u8 = 0b0_0100;
 const LIO: u8 = 0b0_1000;
 const PRIORITY: u8 = 0b1_0000;
+/// The kinds of readiness; the bits above are the trigger mode.
+const KINDS: u8 = READABLE | WRITABLE | AIO | LIO | PRIORITY;
+const LEVEL: u8 = 0b010_0000;
+const ONESHOT: u8 = 0b100_0000;
+
+/// How a registration reports readiness: chosen with [`Interest::level`]
+/// and [`Interest::oneshot`], read with [`Interest::trigger`].
+///
+/// An addition to mio's API: mio 1.x registrations are always
+/// edge-triggered, which stays the default.
+///
+/// | mode | a ready source is reported | after an event |
+/// |---|---|---|
+/// | `Edge` | when it *becomes* ready | again only after the operation returned `WouldBlock` and it became ready anew |
+/// | `Level` | at every `poll` call while it is ready | nothing to do: a source left unread is reported again |
+/// | `Oneshot` | once | disarmed until [`Registry::reregister`](crate::Registry::reregister) |
+///
+/// # Examples
+///
+/// ```
+/// use ferrio::{Interest, Trigger};
+///
+/// assert_eq!(Interest::READABLE.trigger(), Trigger::Edge);
+/// assert_eq!(Interest::READABLE.level().trigger(), Trigger::Level);
+/// assert_eq!(Interest::WRITABLE.oneshot().trigger(), Trigger::Oneshot);
+/// ```
+#[non_exhaustive]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Trigger {
+    /// Reported when readiness changes: mio's behaviour, and the default.
+    Edge,
+    /// Reported at every `poll` while ready (`epoll` without `EPOLLET`).
+    Level,
+    /// Reported once, then disarmed until reregistered (`EPOLLONESHOT`).
+    Oneshot,
+}
 
 impl Interest {
     /// Readable readiness: data (or end of stream) can be read.
@@ -87,7 +123,132 @@ impl Interest {
     /// assert_eq!(Interest::WRITABLE.remove(rw), None);
     /// ```
     pub fn remove(self, other: Interest) -> Option<Interest> {
-        NonZeroU8::new(self.0.get() & !other.0.get()).map(Interest)
+        let left = self.0.get() & !(other.0.get() & KINDS);
+        if left & KINDS == 0 {
+            return None;
+        }
+        NonZeroU8::new(left).map(Interest)
+    }
+
+    /// The same kinds, level-triggered: a source is reported at every
+    /// [`poll`](crate::Poll::poll) call for as long as it is ready, whether
+    /// or not the last operation returned `WouldBlock`.
+    ///
+    /// Use it for a source that is read a bounded amount per turn (a fair
+    /// scheduler), or for code ported from `poll(2)`/`select(2)` loops.
+    /// Readiness nobody consumes is reported at every call, so a level
+    /// registration that is left ready makes `poll` return at once, every
+    /// time. A pending out-of-band byte does not do that to a `READABLE`
+    /// registration (only `PRIORITY` asks for it).
+    ///
+    /// Calling `level` on a one-shot interest makes it level-triggered.
+    ///
+    /// ```
+    /// # #[cfg(all(feature = "os-poll", feature = "net"))]
+    /// # fn main() -> std::io::Result<()> {
+    /// use std::io::Write;
+    /// use std::time::Duration;
+    ///
+    /// use ferrio::net::UnixStream;
+    /// use ferrio::{Events, Interest, Poll, Token};
+    ///
+    /// let mut poll = Poll::new()?;
+    /// let mut events = Events::with_capacity(8);
+    /// let (mut a, mut b) = UnixStream::pair()?;
+    /// poll.registry().register(&mut b, Token(1), Interest::READABLE.level())?;
+    /// a.write_all(b"unread")?;
+    ///
+    /// // Nothing reads the data, so every call reports it.
+    /// for _ in 0..3 {
+    ///     poll.poll(&mut events, Some(Duration::from_secs(1)))?;
+    ///     assert!(events.iter().any(|e| e.token() == Token(1)));
+    /// }
+    /// # Ok(())
+    /// # }
+    /// # #[cfg(not(all(feature = "os-poll", feature = "net")))]
+    /// # fn main() {}
+    /// ```
+    #[must_use]
+    pub const fn level(self) -> Interest {
+        self.with_mode(LEVEL)
+    }
+
+    /// The same kinds, one-shot: a source is reported once, then the
+    /// registration is disarmed until
+    /// [`Registry::reregister`](crate::Registry::reregister) arms it again
+    /// (with this or another mode). Readiness that is current when it is
+    /// armed is reported.
+    ///
+    /// Use it to hand a source to one worker at a time: nothing more is
+    /// reported for it until the worker is done and re-arms it.
+    ///
+    /// Calling `oneshot` on a level-triggered interest makes it one-shot.
+    ///
+    /// ```
+    /// # #[cfg(all(feature = "os-poll", feature = "net"))]
+    /// # fn main() -> std::io::Result<()> {
+    /// use std::io::Write;
+    /// use std::time::Duration;
+    ///
+    /// use ferrio::net::UnixStream;
+    /// use ferrio::{Events, Interest, Poll, Token};
+    ///
+    /// let mut poll = Poll::new()?;
+    /// let mut events = Events::with_capacity(8);
+    /// let (mut a, mut b) = UnixStream::pair()?;
+    /// let once = Interest::READABLE.oneshot();
+    /// poll.registry().register(&mut b, Token(1), once)?;
+    /// a.write_all(b"first")?;
+    /// poll.poll(&mut events, Some(Duration::from_secs(1)))?;
+    /// assert_eq!(events.iter().count(), 1);
+    ///
+    /// // Disarmed: more data makes no event...
+    /// a.write_all(b"second")?;
+    /// poll.poll(&mut events, Some(Duration::from_millis(10)))?;
+    /// assert!(events.is_empty());
+    /// // ...until it is re-armed.
+    /// poll.registry().reregister(&mut b, Token(1), once)?;
+    /// poll.poll(&mut events, Some(Duration::from_secs(1)))?;
+    /// assert_eq!(events.iter().count(), 1);
+    /// # Ok(())
+    /// # }
+    /// # #[cfg(not(all(feature = "os-poll", feature = "net")))]
+    /// # fn main() {}
+    /// ```
+    #[must_use]
+    pub const fn oneshot(self) -> Interest {
+        self.with_mode(ONESHOT)
+    }
+
+    /// The trigger mode: [`Trigger::Edge`] unless [`level`](Interest::level)
+    /// or [`oneshot`](Interest::oneshot) was asked for. When values of
+    /// different modes are combined with `|`, one-shot wins over level,
+    /// and level over edge.
+    ///
+    /// ```
+    /// use ferrio::{Interest, Trigger};
+    ///
+    /// let i = Interest::READABLE.level() | Interest::WRITABLE;
+    /// assert_eq!(i.trigger(), Trigger::Level);
+    /// assert!(i.is_readable() && i.is_writable());
+    /// ```
+    pub const fn trigger(self) -> Trigger {
+        let bits = self.0.get();
+        if bits & ONESHOT != 0 {
+            Trigger::Oneshot
+        } else if bits & LEVEL != 0 {
+            Trigger::Level
+        } else {
+            Trigger::Edge
+        }
+    }
+
+    const fn with_mode(self, mode: u8) -> Interest {
+        Interest(match NonZeroU8::new((self.0.get() & KINDS) | mode) {
+            Some(v) => v,
+            // The kinds are never empty.
+            None => self.0,
+        })
     }
 
     /// Returns true if the value includes readable readiness.
@@ -123,7 +284,7 @@ impl Interest {
     /// One more than the largest `index()`: the size of a table indexed by
     /// interests.
     #[allow(dead_code)]
-    pub(crate) const INDEX_LIMIT: usize = (READABLE | WRITABLE | AIO | LIO | PRIORITY) as usize + 1;
+    pub(crate) const INDEX_LIMIT: usize = (KINDS | LEVEL | ONESHOT) as usize + 1;
 
     /// The interest as a table index below `INDEX_LIMIT`, for backends that
     /// map interests to their own flags with one lookup.
@@ -135,7 +296,7 @@ impl Interest {
     /// The interest whose `index()` is `index`, if any.
     #[allow(dead_code)]
     pub(crate) const fn from_index(index: usize) -> Option<Interest> {
-        if index >= Interest::INDEX_LIMIT {
+        if index >= Interest::INDEX_LIMIT || index as u8 & KINDS == 0 {
             return None;
         }
         match NonZeroU8::new(index as u8) {
@@ -163,10 +324,13 @@ impl ops::BitOrAssign for Interest {
 
 impl fmt::Debug for Interest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let trigger = self.trigger();
         let names = [
             (self.is_readable(), "READABLE"),
             (self.is_writable(), "WRITABLE"),
             (self.is_priority(), "PRIORITY"),
+            (trigger == Trigger::Level, "LEVEL"),
+            (trigger == Trigger::Oneshot, "ONESHOT"),
         ];
         let mut sep = "";
         for (set, name) in names {

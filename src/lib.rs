@@ -102,7 +102,7 @@ cfg_net! {
 
 #[doc(no_inline)]
 pub use event::Events;
-pub use interest::Interest;
+pub use interest::{Interest, Trigger};
 pub use poll::{Poll, Registry};
 pub use timer::TimerKey;
 pub use token::Token;

@@ -194,7 +194,8 @@ fn release_double_registration_is_the_os_error() {
 
 /// The epoll flags each interest registers, read back from the kernel
 /// (`/proc/self/fdinfo` of the epoll descriptor lists every registration
-/// with its event mask): edge-triggered always, `EPOLLIN | EPOLLRDHUP` for
+/// with its event mask): `EPOLLET` by default, none for level-triggered,
+/// `EPOLLONESHOT` for one-shot; `EPOLLIN | EPOLLRDHUP` for
 /// readable, `EPOLLOUT` for writable, `EPOLLPRI` for priority. The kernel
 /// adds `EPOLLERR | EPOLLHUP` to every mask itself.
 #[cfg(not(mio_unsupported_force_poll_poll))]
@@ -222,6 +223,7 @@ fn each_interest_registers_the_expected_epoll_flags() {
     let w = Interest::WRITABLE;
     let p = Interest::PRIORITY;
     let et = (libc::EPOLLET | libc::EPOLLERR | libc::EPOLLHUP) as u32;
+    let et_free = |et: u32| et & !(libc::EPOLLET as u32);
     let rd = (libc::EPOLLIN | libc::EPOLLRDHUP) as u32;
     let (wr, pri) = (libc::EPOLLOUT as u32, libc::EPOLLPRI as u32);
     let cases = [
@@ -232,6 +234,18 @@ fn each_interest_registers_the_expected_epoll_flags() {
         (r | p, et | rd | pri),
         (w | p, et | wr | pri),
         (r | w | p, et | rd | wr | pri),
+        // Level: no `EPOLLET`; one-shot: `EPOLLONESHOT` instead.
+        (r.level(), et_free(et) | rd),
+        ((r | w).level(), et_free(et) | rd | wr),
+        (r.oneshot(), et_free(et) | libc::EPOLLONESHOT as u32 | rd),
+        (
+            w.oneshot() | p,
+            et_free(et) | libc::EPOLLONESHOT as u32 | wr | pri,
+        ),
+        (
+            r.level() | w.oneshot(),
+            et_free(et) | libc::EPOLLONESHOT as u32 | rd | wr,
+        ),
     ];
     let registry = poll.registry();
     registry

@@ -31,14 +31,14 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use libc::{EPOLLERR, EPOLLET, EPOLLHUP, EPOLLIN, EPOLLOUT, EPOLLPRI, EPOLLRDHUP};
+use libc::{EPOLLERR, EPOLLET, EPOLLHUP, EPOLLIN, EPOLLONESHOT, EPOLLOUT, EPOLLPRI, EPOLLRDHUP};
 
 use super::millis::{exact_timeout_ms, fast_timeout_ms, wait_timeout};
 use super::{timespec, EventBuf};
 use crate::sys::unix::cvt;
 use crate::sys::unix::waker::coalesce::{Rounds, Seen};
 use crate::sys::unix::waker::WakerFd;
-use crate::{Interest, Token};
+use crate::{Interest, Token, Trigger};
 
 /// An epoll instance.
 #[derive(Debug)]
@@ -552,7 +552,13 @@ fn interests_to_epoll(interests: Interest) -> u32 {
 const _: () = assert!(Interest::INDEX_LIMIT.is_power_of_two());
 
 const fn epoll_flags(interests: Interest) -> u32 {
-    let mut kind = EPOLLET;
+    let mut kind = match interests.trigger() {
+        Trigger::Level => 0,
+        // Without `EPOLLET`: readiness current when it is armed (by
+        // `register` or `reregister`) is reported.
+        Trigger::Oneshot => EPOLLONESHOT,
+        _ => EPOLLET,
+    };
     if interests.is_readable() {
         kind |= EPOLLIN | EPOLLRDHUP;
     }

@@ -16,6 +16,12 @@
 //!   `WouldBlock` or `reregister`; a closed descriptor (`POLLNVAL`) drops the
 //!   registration without an event.
 //!
+//! The other trigger modes are native here: a level-triggered registration
+//! (`Interest::level`) is never disarmed, so it is reported at every call
+//! while ready; a one-shot one (`Interest::oneshot`) is left out of the list
+//! after its first event until `reregister`, and `WouldBlock` does not
+//! re-arm it.
+//!
 //! Registration calls may come from any thread while another blocks in
 //! `poll`: they change the table under a lock and interrupt the blocked call
 //! through an internal notification descriptor (an eventfd, or a pipe with
@@ -42,7 +48,7 @@ use libc::{POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLPRI, POLLRDHUP};
 use super::{timespec, EventBuf};
 use crate::sys::unix::cvt;
 use crate::sys::unix::waker::WakerFd;
-use crate::{Interest, Token};
+use crate::{Interest, Token, Trigger};
 
 /// One `poll(2)` queue.
 pub(crate) struct Selector {
@@ -79,6 +85,10 @@ struct Entry {
     token: Token,
     /// The events the registration asks for.
     interests: libc::c_short,
+    /// Edge: disarmed for what it reported until `WouldBlock` (managed
+    /// sources) or kept armed (raw ones); level: always armed; one-shot:
+    /// disarmed after any event until `reregister`.
+    mode: Trigger,
     /// The events currently polled for.
     armed: libc::c_short,
     /// A hang-up (or, for managed registrations, an error) was reported;
@@ -299,7 +309,15 @@ impl Selector {
                 token: entry.token.0,
                 events: revents,
             });
-            if revents & POLLHUP != 0 || (entry.managed && revents & POLLERR != 0) {
+            if entry.mode == Trigger::Level {
+                // Stays armed: reported at every call while it is ready,
+                // hang-ups included, as level-triggered epoll does.
+            } else if entry.mode == Trigger::Oneshot
+                || revents & POLLHUP != 0
+                || (entry.managed && revents & POLLERR != 0)
+            {
+                // One-shot: left out until `reregister`. Hang-ups (and
+                // errors on ferrio's own sources) until re-armed.
                 entry.armed = 0;
                 entry.closed = true;
             } else if entry.managed {
@@ -328,6 +346,7 @@ impl Selector {
         let entry = &mut table.entries[pos];
         entry.token = token;
         entry.interests = interests_to_poll(interests);
+        entry.mode = interests.trigger();
         entry.armed = entry.interests;
         entry.closed = false;
         self.state.changed(&table)
@@ -383,12 +402,14 @@ impl State {
         }
         let id = table.next_id;
         table.next_id += 1;
+        let mode = interests.trigger();
         let interests = interests_to_poll(interests);
         let pos = table.entries.len();
         table.entries.push(Entry {
             fd,
             token,
             interests,
+            mode,
             armed: interests,
             closed: false,
             managed,
@@ -418,7 +439,12 @@ impl State {
         let mut table = self.lock();
         if let Some(pos) = table.position(fd) {
             let entry = &mut table.entries[pos];
-            if entry.id == id && (entry.armed != entry.interests || entry.closed) {
+            // Only edge-triggered registrations re-arm here: a level one is
+            // never disarmed, a one-shot one waits for `reregister`.
+            if entry.id == id
+                && entry.mode == Trigger::Edge
+                && (entry.armed != entry.interests || entry.closed)
+            {
                 entry.armed = entry.interests;
                 entry.closed = false;
                 // A failed signal only delays the event to the next `poll`
