@@ -236,6 +236,7 @@ fn workload_title(w: &str) -> &'static str {
         "W2" => "W2 — echo throughput, single thread, both ends in one loop",
         "W3" => "W3 — poll overhead with idle registrations",
         "W4" => "W4 — registration churn",
+        "W7" => "W7 — trigger modes mio lacks: level and one-shot",
         _ => "W5 — wakers",
     }
 }
