@@ -73,18 +73,73 @@ pub enum Trigger {
 
 impl Interest {
     /// Readable readiness: data (or end of stream) can be read.
+    ///
+    /// ```
+    /// # #[cfg(all(feature = "os-poll", feature = "net"))]
+    /// # fn main() -> std::io::Result<()> {
+    /// use std::io::Write;
+    /// use std::time::Duration;
+    ///
+    /// use ferrio::net::UnixStream;
+    /// use ferrio::{Events, Interest, Poll, Token};
+    ///
+    /// let mut poll = Poll::new()?;
+    /// let mut events = Events::with_capacity(8);
+    /// let (mut a, mut b) = UnixStream::pair()?;
+    /// poll.registry().register(&mut b, Token(1), Interest::READABLE)?;
+    ///
+    /// a.write_all(b"ping")?;
+    /// poll.poll(&mut events, Some(Duration::from_secs(5)))?;
+    /// assert!(events.iter().any(|e| e.token() == Token(1) && e.is_readable()));
+    /// # Ok(())
+    /// # }
+    /// # #[cfg(not(all(feature = "os-poll", feature = "net")))]
+    /// # fn main() {}
+    /// ```
     pub const READABLE: Interest = Interest(match NonZeroU8::new(READABLE) {
         Some(v) => v,
         None => unreachable!(),
     });
 
     /// Writable readiness: data can be written.
+    ///
+    /// ```
+    /// # #[cfg(all(feature = "os-poll", feature = "net"))]
+    /// # fn main() -> std::io::Result<()> {
+    /// use std::time::Duration;
+    ///
+    /// use ferrio::net::UnixStream;
+    /// use ferrio::{Events, Interest, Poll, Token};
+    ///
+    /// let mut poll = Poll::new()?;
+    /// let mut events = Events::with_capacity(8);
+    /// let (mut a, _b) = UnixStream::pair()?;
+    /// // Ask for writability when a write returned `WouldBlock`, or to learn
+    /// // that a connection is established.
+    /// poll.registry().register(&mut a, Token(1), Interest::WRITABLE)?;
+    ///
+    /// poll.poll(&mut events, Some(Duration::from_secs(5)))?;
+    /// assert!(events.iter().any(|e| e.token() == Token(1) && e.is_writable()));
+    /// # Ok(())
+    /// # }
+    /// # #[cfg(not(all(feature = "os-poll", feature = "net")))]
+    /// # fn main() {}
+    /// ```
     pub const WRITABLE: Interest = Interest(match NonZeroU8::new(WRITABLE) {
         Some(v) => v,
         None => unreachable!(),
     });
 
     /// Priority readiness, such as TCP out-of-band data (`EPOLLPRI`).
+    ///
+    /// ```
+    /// use ferrio::Interest;
+    ///
+    /// // Usually combined with `READABLE`, to hear about urgent data too.
+    /// let interest = Interest::READABLE | Interest::PRIORITY;
+    /// assert!(interest.is_readable() && interest.is_priority());
+    /// assert!(!Interest::READABLE.is_priority());
+    /// ```
     pub const PRIORITY: Interest = Interest(match NonZeroU8::new(PRIORITY) {
         Some(v) => v,
         None => unreachable!(),
@@ -252,11 +307,27 @@ impl Interest {
     }
 
     /// Returns true if the value includes readable readiness.
+    ///
+    /// ```
+    /// use ferrio::Interest;
+    ///
+    /// assert!(Interest::READABLE.is_readable());
+    /// assert!((Interest::WRITABLE | Interest::READABLE).is_readable());
+    /// assert!(!Interest::WRITABLE.is_readable());
+    /// ```
     pub const fn is_readable(self) -> bool {
         self.0.get() & READABLE != 0
     }
 
     /// Returns true if the value includes writable readiness.
+    ///
+    /// ```
+    /// use ferrio::Interest;
+    ///
+    /// assert!(Interest::WRITABLE.is_writable());
+    /// assert!((Interest::READABLE | Interest::WRITABLE).is_writable());
+    /// assert!(!Interest::READABLE.is_writable());
+    /// ```
     pub const fn is_writable(self) -> bool {
         self.0.get() & WRITABLE != 0
     }
@@ -265,6 +336,13 @@ impl Interest {
     ///
     /// AIO interest only exists on BSD-like systems, so on Linux this is
     /// always false.
+    ///
+    /// ```
+    /// use ferrio::Interest;
+    ///
+    /// let all = Interest::READABLE | Interest::WRITABLE | Interest::PRIORITY;
+    /// assert!(!all.is_aio());
+    /// ```
     pub const fn is_aio(self) -> bool {
         self.0.get() & AIO != 0
     }
@@ -272,11 +350,26 @@ impl Interest {
     /// Returns true if the value includes LIO readiness.
     ///
     /// LIO interest only exists on FreeBSD, so on Linux this is always false.
+    ///
+    /// ```
+    /// use ferrio::Interest;
+    ///
+    /// let all = Interest::READABLE | Interest::WRITABLE | Interest::PRIORITY;
+    /// assert!(!all.is_lio());
+    /// ```
     pub const fn is_lio(self) -> bool {
         self.0.get() & LIO != 0
     }
 
     /// Returns true if the value includes priority readiness.
+    ///
+    /// ```
+    /// use ferrio::Interest;
+    ///
+    /// assert!(Interest::PRIORITY.is_priority());
+    /// assert!((Interest::READABLE | Interest::PRIORITY).is_priority());
+    /// assert!(!Interest::READABLE.is_priority());
+    /// ```
     pub const fn is_priority(self) -> bool {
         self.0.get() & PRIORITY != 0
     }

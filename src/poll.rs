@@ -83,6 +83,29 @@ pub struct Poll {
 /// `&self` and may run concurrently with each other and with a `poll` call
 /// that is blocked on another thread: a source registered during a blocking
 /// `poll` wakes it when it becomes ready.
+///
+/// # Examples
+///
+/// ```
+/// # #[cfg(all(feature = "os-poll", feature = "net"))]
+/// # fn main() -> std::io::Result<()> {
+/// use ferrio::net::UnixStream;
+/// use ferrio::{Interest, Poll, Registry, Token};
+///
+/// // Code that sets up connections needs only the registry, not the `Poll`.
+/// fn add_connection(registry: &Registry, token: Token) -> std::io::Result<UnixStream> {
+///     let (mut stream, _peer) = UnixStream::pair()?;
+///     registry.register(&mut stream, token, Interest::READABLE)?;
+///     Ok(stream)
+/// }
+///
+/// let poll = Poll::new()?;
+/// let _conn = add_connection(poll.registry(), Token(1))?;
+/// # Ok(())
+/// # }
+/// # #[cfg(not(all(feature = "os-poll", feature = "net")))]
+/// # fn main() {}
+/// ```
 pub struct Registry {
     selector: sys::Selector,
     /// Process-unique identity of the `Poll`, shared by its clones, used by
@@ -136,6 +159,30 @@ impl Poll {
     }
 
     /// The registry of this queue.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(all(feature = "os-poll", feature = "net"))]
+    /// # fn main() -> std::io::Result<()> {
+    /// use std::time::Duration;
+    ///
+    /// use ferrio::net::UnixStream;
+    /// use ferrio::{Events, Interest, Poll, Token};
+    ///
+    /// let mut poll = Poll::new()?;
+    /// let mut events = Events::with_capacity(8);
+    /// let (mut stream, _peer) = UnixStream::pair()?;
+    /// // Borrow the registry to register; `poll` needs `&mut` only while it waits.
+    /// poll.registry().register(&mut stream, Token(3), Interest::WRITABLE)?;
+    ///
+    /// poll.poll(&mut events, Some(Duration::from_secs(5)))?;
+    /// assert!(events.iter().any(|e| e.token() == Token(3) && e.is_writable()));
+    /// # Ok(())
+    /// # }
+    /// # #[cfg(not(all(feature = "os-poll", feature = "net")))]
+    /// # fn main() {}
+    /// ```
     pub fn registry(&self) -> &Registry {
         &self.registry
     }
@@ -466,6 +513,37 @@ impl Registry {
     ///
     /// Whatever the source's [`Source::reregister`] returns, unchanged;
     /// [`io::ErrorKind::NotFound`] for a source that is not registered.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(all(feature = "os-poll", feature = "net"))]
+    /// # fn main() -> std::io::Result<()> {
+    /// use std::io::Write;
+    /// use std::time::Duration;
+    ///
+    /// use ferrio::net::UnixStream;
+    /// use ferrio::{Events, Interest, Poll, Token};
+    ///
+    /// let mut poll = Poll::new()?;
+    /// let mut events = Events::with_capacity(8);
+    /// let (mut a, mut b) = UnixStream::pair()?;
+    /// poll.registry().register(&mut b, Token(1), Interest::WRITABLE)?;
+    /// poll.poll(&mut events, Some(Duration::from_secs(5)))?;
+    /// assert!(events.iter().any(|e| e.token() == Token(1) && e.is_writable()));
+    ///
+    /// // From now on: a new token, and only readability.
+    /// poll.registry().reregister(&mut b, Token(2), Interest::READABLE)?;
+    /// a.write_all(b"ping")?;
+    /// while !events.iter().any(|e| e.token() == Token(2) && e.is_readable()) {
+    ///     poll.poll(&mut events, Some(Duration::from_secs(5)))?;
+    ///     assert!(events.iter().all(|e| e.token() == Token(2) && !e.is_writable()));
+    /// }
+    /// # Ok(())
+    /// # }
+    /// # #[cfg(not(all(feature = "os-poll", feature = "net")))]
+    /// # fn main() {}
+    /// ```
     pub fn reregister<S>(&self, source: &mut S, token: Token, interests: Interest) -> io::Result<()>
     where
         S: Source + ?Sized,
@@ -489,6 +567,32 @@ impl Registry {
     ///
     /// Whatever the source's [`Source::deregister`] returns, unchanged;
     /// [`io::ErrorKind::NotFound`] for a source that is not registered.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(all(feature = "os-poll", feature = "net"))]
+    /// # fn main() -> std::io::Result<()> {
+    /// use std::io::Write;
+    /// use std::time::Duration;
+    ///
+    /// use ferrio::net::UnixStream;
+    /// use ferrio::{Events, Interest, Poll, Token};
+    ///
+    /// let mut poll = Poll::new()?;
+    /// let mut events = Events::with_capacity(8);
+    /// let (mut a, mut b) = UnixStream::pair()?;
+    /// poll.registry().register(&mut b, Token(1), Interest::READABLE)?;
+    ///
+    /// poll.registry().deregister(&mut b)?;
+    /// a.write_all(b"unheard")?;
+    /// poll.poll(&mut events, Some(Duration::from_millis(10)))?;
+    /// assert!(events.is_empty());
+    /// # Ok(())
+    /// # }
+    /// # #[cfg(not(all(feature = "os-poll", feature = "net")))]
+    /// # fn main() {}
+    /// ```
     pub fn deregister<S>(&self, source: &mut S) -> io::Result<()>
     where
         S: Source + ?Sized,
@@ -507,6 +611,39 @@ impl Registry {
     ///
     /// With epoll this duplicates a file descriptor, which fails when the
     /// process is out of descriptors.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(all(feature = "os-poll", feature = "net"))]
+    /// # fn main() -> std::io::Result<()> {
+    /// use std::io::Write;
+    /// use std::thread;
+    /// use std::time::Duration;
+    ///
+    /// use ferrio::net::UnixStream;
+    /// use ferrio::{Events, Interest, Poll, Token};
+    ///
+    /// let mut poll = Poll::new()?;
+    /// let mut events = Events::with_capacity(8);
+    /// let registry = poll.registry().try_clone()?;
+    /// let (mut a, mut b) = UnixStream::pair()?;
+    ///
+    /// // Another thread registers the stream while this one polls.
+    /// let handle = thread::spawn(move || -> std::io::Result<UnixStream> {
+    ///     registry.register(&mut b, Token(5), Interest::READABLE)?;
+    ///     Ok(b)
+    /// });
+    /// a.write_all(b"hello")?;
+    /// while !events.iter().any(|e| e.token() == Token(5) && e.is_readable()) {
+    ///     poll.poll(&mut events, Some(Duration::from_secs(5)))?;
+    /// }
+    /// let _b = handle.join().unwrap()?;
+    /// # Ok(())
+    /// # }
+    /// # #[cfg(not(all(feature = "os-poll", feature = "net")))]
+    /// # fn main() {}
+    /// ```
     pub fn try_clone(&self) -> io::Result<Registry> {
         Ok(Registry {
             selector: self.selector.try_clone()?,

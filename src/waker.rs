@@ -67,6 +67,31 @@ impl Waker {
     ///
     /// Creating the wake mechanism (an eventfd on Linux) can fail when the
     /// process is out of file descriptors.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(feature = "os-poll")]
+    /// # fn main() -> std::io::Result<()> {
+    /// use std::time::Duration;
+    ///
+    /// use ferrio::{Events, Poll, Token, Waker};
+    ///
+    /// let mut poll = Poll::new()?;
+    /// let mut events = Events::with_capacity(8);
+    /// // Two wakers on one `Poll`, one token each.
+    /// let jobs = Waker::new(poll.registry(), Token(1))?;
+    /// let _shutdown = Waker::new(poll.registry(), Token(2))?;
+    ///
+    /// jobs.wake()?;
+    /// poll.poll(&mut events, Some(Duration::from_secs(5)))?;
+    /// let tokens: Vec<Token> = events.iter().map(|e| e.token()).collect();
+    /// assert_eq!(tokens, [Token(1)]);
+    /// # Ok(())
+    /// # }
+    /// # #[cfg(not(feature = "os-poll"))]
+    /// # fn main() {}
+    /// ```
     pub fn new(registry: &Registry, token: Token) -> io::Result<Waker> {
         Ok(Waker {
             inner: sys::Waker::new(registry.selector(), token)?,
@@ -87,6 +112,40 @@ impl Waker {
     /// in practice (interrupted and full-counter writes are retried). After
     /// an error, neither this wake nor wakes that other threads made at the
     /// same moment, counting on its write, are sure to be reported.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(feature = "os-poll")]
+    /// # fn main() -> std::io::Result<()> {
+    /// use std::sync::{mpsc, Arc};
+    /// use std::thread;
+    /// use std::time::Duration;
+    ///
+    /// use ferrio::{Events, Poll, Token, Waker};
+    ///
+    /// const WAKE: Token = Token(9);
+    ///
+    /// let mut poll = Poll::new()?;
+    /// let mut events = Events::with_capacity(8);
+    /// let waker = Arc::new(Waker::new(poll.registry(), WAKE)?);
+    /// let (tx, rx) = mpsc::channel();
+    ///
+    /// let remote = Arc::clone(&waker);
+    /// let worker = thread::spawn(move || {
+    ///     tx.send("job done").unwrap();
+    ///     remote.wake().unwrap(); // After the send: the loop sees the message.
+    /// });
+    /// while !events.iter().any(|e| e.token() == WAKE) {
+    ///     poll.poll(&mut events, Some(Duration::from_secs(5)))?;
+    /// }
+    /// assert_eq!(rx.try_recv(), Ok("job done"));
+    /// worker.join().unwrap();
+    /// # Ok(())
+    /// # }
+    /// # #[cfg(not(feature = "os-poll"))]
+    /// # fn main() {}
+    /// ```
     pub fn wake(&self) -> io::Result<()> {
         self.inner.wake()
     }

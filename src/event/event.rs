@@ -17,6 +17,37 @@ use crate::{sys, Token};
 ///
 /// `Event` is a transparent wrapper over the operating system's event record,
 /// so [`Events`](crate::Events) lends out `&Event` without copying.
+///
+/// # Examples
+///
+/// ```
+/// # #[cfg(all(feature = "os-poll", feature = "net"))]
+/// # fn main() -> std::io::Result<()> {
+/// use std::io::{self, Read, Write};
+/// use std::time::Duration;
+///
+/// use ferrio::net::UnixStream;
+/// use ferrio::{Events, Interest, Poll, Token};
+///
+/// let mut poll = Poll::new()?;
+/// let mut events = Events::with_capacity(8);
+/// let (mut a, mut b) = UnixStream::pair()?;
+/// poll.registry().register(&mut b, Token(1), Interest::READABLE)?;
+/// a.write_all(b"hi")?;
+///
+/// poll.poll(&mut events, Some(Duration::from_secs(5)))?;
+/// for event in events.iter() {
+///     assert!(event.token() == Token(1) && event.is_readable());
+///     // Read until `WouldBlock`: the next event comes only after that.
+///     let mut buf = [0; 16];
+///     assert_eq!(b.read(&mut buf)?, 2);
+///     assert_eq!(b.read(&mut buf).unwrap_err().kind(), io::ErrorKind::WouldBlock);
+/// }
+/// # Ok(())
+/// # }
+/// # #[cfg(not(all(feature = "os-poll", feature = "net")))]
+/// # fn main() {}
+/// ```
 #[derive(Clone)]
 #[repr(transparent)]
 pub struct Event {
@@ -27,18 +58,93 @@ impl Event {
     /// The token of the registration this event belongs to, as given to the
     /// latest [`register`](crate::Registry::register) or
     /// [`reregister`](crate::Registry::reregister) call.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(all(feature = "os-poll", feature = "net"))]
+    /// # fn main() -> std::io::Result<()> {
+    /// use std::time::Duration;
+    ///
+    /// use ferrio::net::UnixStream;
+    /// use ferrio::{Events, Interest, Poll, Token};
+    ///
+    /// const CONN: Token = Token(42);
+    ///
+    /// let mut poll = Poll::new()?;
+    /// let mut events = Events::with_capacity(8);
+    /// let (mut stream, _peer) = UnixStream::pair()?;
+    /// poll.registry().register(&mut stream, CONN, Interest::WRITABLE)?;
+    ///
+    /// poll.poll(&mut events, Some(Duration::from_secs(5)))?;
+    /// let event = events.iter().next().expect("a fresh stream is writable");
+    /// assert_eq!(event.token(), CONN);
+    /// # Ok(())
+    /// # }
+    /// # #[cfg(not(all(feature = "os-poll", feature = "net")))]
+    /// # fn main() {}
+    /// ```
     #[inline]
     pub fn token(&self) -> Token {
         sys::event::token(&self.inner)
     }
 
     /// Returns true if the source is readable (`EPOLLIN` or `EPOLLPRI`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(all(feature = "os-poll", feature = "net"))]
+    /// # fn main() -> std::io::Result<()> {
+    /// use std::io::Write;
+    /// use std::time::Duration;
+    ///
+    /// use ferrio::net::UnixStream;
+    /// use ferrio::{Events, Interest, Poll, Token};
+    ///
+    /// let mut poll = Poll::new()?;
+    /// let mut events = Events::with_capacity(8);
+    /// let (mut a, mut b) = UnixStream::pair()?;
+    /// poll.registry().register(&mut b, Token(1), Interest::READABLE)?;
+    ///
+    /// a.write_all(b"data")?;
+    /// poll.poll(&mut events, Some(Duration::from_secs(5)))?;
+    /// assert!(events.iter().any(|e| e.token() == Token(1) && e.is_readable()));
+    /// # Ok(())
+    /// # }
+    /// # #[cfg(not(all(feature = "os-poll", feature = "net")))]
+    /// # fn main() {}
+    /// ```
     #[inline]
     pub fn is_readable(&self) -> bool {
         sys::event::is_readable(&self.inner)
     }
 
     /// Returns true if the source is writable (`EPOLLOUT`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(all(feature = "os-poll", feature = "net"))]
+    /// # fn main() -> std::io::Result<()> {
+    /// use std::time::Duration;
+    ///
+    /// use ferrio::net::UnixStream;
+    /// use ferrio::{Events, Interest, Poll, Token};
+    ///
+    /// let mut poll = Poll::new()?;
+    /// let mut events = Events::with_capacity(8);
+    /// let (mut a, _b) = UnixStream::pair()?;
+    /// poll.registry().register(&mut a, Token(1), Interest::WRITABLE)?;
+    ///
+    /// // A fresh stream has room in its send buffer.
+    /// poll.poll(&mut events, Some(Duration::from_secs(5)))?;
+    /// assert!(events.iter().any(|e| e.token() == Token(1) && e.is_writable()));
+    /// # Ok(())
+    /// # }
+    /// # #[cfg(not(all(feature = "os-poll", feature = "net")))]
+    /// # fn main() {}
+    /// ```
     #[inline]
     pub fn is_writable(&self) -> bool {
         sys::event::is_writable(&self.inner)
@@ -48,6 +154,37 @@ impl Event {
     ///
     /// The error itself is fetched with the source's `take_error` method, or
     /// surfaces from the next I/O call.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(all(feature = "os-poll", feature = "net"))]
+    /// # fn main() -> std::io::Result<()> {
+    /// use std::time::Duration;
+    ///
+    /// use ferrio::net::TcpStream;
+    /// use ferrio::{Events, Interest, Poll, Token};
+    ///
+    /// // A loopback port that nothing listens on: the connection is refused.
+    /// let addr = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
+    /// let mut poll = Poll::new()?;
+    /// let mut events = Events::with_capacity(8);
+    /// let mut stream = TcpStream::connect(addr)?;
+    /// poll.registry().register(&mut stream, Token(1), Interest::WRITABLE)?;
+    ///
+    /// loop {
+    ///     poll.poll(&mut events, Some(Duration::from_secs(5)))?;
+    ///     if let Some(event) = events.iter().find(|e| e.token() == Token(1)) {
+    ///         assert!(event.is_error());
+    ///         assert!(stream.take_error()?.is_some());
+    ///         break;
+    ///     }
+    /// }
+    /// # Ok(())
+    /// # }
+    /// # #[cfg(not(all(feature = "os-poll", feature = "net")))]
+    /// # fn main() {}
+    /// ```
     #[inline]
     pub fn is_error(&self) -> bool {
         sys::event::is_error(&self.inner)
@@ -57,12 +194,62 @@ impl Event {
     /// half or the connection hung up.
     ///
     /// Data may still be buffered: read until the read returns 0 bytes.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(all(feature = "os-poll", feature = "net"))]
+    /// # fn main() -> std::io::Result<()> {
+    /// use std::io::Read;
+    /// use std::time::Duration;
+    ///
+    /// use ferrio::net::UnixStream;
+    /// use ferrio::{Events, Interest, Poll, Token};
+    ///
+    /// let mut poll = Poll::new()?;
+    /// let mut events = Events::with_capacity(8);
+    /// let (a, mut b) = UnixStream::pair()?;
+    /// poll.registry().register(&mut b, Token(1), Interest::READABLE)?;
+    ///
+    /// drop(a); // The peer goes away.
+    /// poll.poll(&mut events, Some(Duration::from_secs(5)))?;
+    /// assert!(events.iter().any(|e| e.token() == Token(1) && e.is_read_closed()));
+    /// assert_eq!(b.read(&mut [0; 8])?, 0, "end of stream");
+    /// # Ok(())
+    /// # }
+    /// # #[cfg(not(all(feature = "os-poll", feature = "net")))]
+    /// # fn main() {}
+    /// ```
     #[inline]
     pub fn is_read_closed(&self) -> bool {
         sys::event::is_read_closed(&self.inner)
     }
 
     /// Returns true if the write half is closed: writes will fail.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(all(feature = "os-poll", feature = "net"))]
+    /// # fn main() -> std::io::Result<()> {
+    /// use std::time::Duration;
+    ///
+    /// use ferrio::net::UnixStream;
+    /// use ferrio::{Events, Interest, Poll, Token};
+    ///
+    /// let mut poll = Poll::new()?;
+    /// let mut events = Events::with_capacity(8);
+    /// let (mut a, b) = UnixStream::pair()?;
+    /// poll.registry().register(&mut a, Token(1), Interest::WRITABLE)?;
+    ///
+    /// drop(b); // Nobody is left to read what `a` writes.
+    /// poll.poll(&mut events, Some(Duration::from_secs(5)))?;
+    /// assert!(events.iter().any(|e| e.token() == Token(1) && e.is_write_closed()));
+    /// # Ok(())
+    /// # }
+    /// # #[cfg(not(all(feature = "os-poll", feature = "net")))]
+    /// # fn main() {}
+    /// ```
     #[inline]
     pub fn is_write_closed(&self) -> bool {
         sys::event::is_write_closed(&self.inner)
@@ -70,6 +257,39 @@ impl Event {
 
     /// Returns true if priority data is ready to read (`EPOLLPRI`), such as
     /// TCP out-of-band data.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(all(feature = "os-poll", feature = "net"))]
+    /// # fn main() -> std::io::Result<()> {
+    /// use std::os::fd::AsRawFd;
+    /// use std::time::Duration;
+    ///
+    /// use ferrio::net::TcpStream;
+    /// use ferrio::{Events, Interest, Poll, Token};
+    ///
+    /// let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    /// let client = std::net::TcpStream::connect(listener.local_addr()?)?;
+    /// let (server, _) = listener.accept()?;
+    /// server.set_nonblocking(true)?;
+    /// let mut server = TcpStream::from_std(server);
+    /// let mut poll = Poll::new()?;
+    /// let mut events = Events::with_capacity(8);
+    /// poll.registry().register(&mut server, Token(1), Interest::PRIORITY)?;
+    ///
+    /// // One byte of TCP out-of-band data.
+    /// let fd = client.as_raw_fd();
+    /// let sent = unsafe { libc::send(fd, b"!".as_ptr().cast(), 1, libc::MSG_OOB) };
+    /// assert_eq!(sent, 1);
+    /// while !events.iter().any(|e| e.token() == Token(1) && e.is_priority()) {
+    ///     poll.poll(&mut events, Some(Duration::from_secs(5)))?;
+    /// }
+    /// # Ok(())
+    /// # }
+    /// # #[cfg(not(all(feature = "os-poll", feature = "net")))]
+    /// # fn main() {}
+    /// ```
     #[inline]
     pub fn is_priority(&self) -> bool {
         sys::event::is_priority(&self.inner)
@@ -77,6 +297,31 @@ impl Event {
 
     /// AIO completion readiness. Only BSD-like systems report it; on Linux
     /// this is always false.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(all(feature = "os-poll", feature = "net"))]
+    /// # fn main() -> std::io::Result<()> {
+    /// use std::time::Duration;
+    ///
+    /// use ferrio::net::UnixStream;
+    /// use ferrio::{Events, Interest, Poll, Token};
+    ///
+    /// let mut poll = Poll::new()?;
+    /// let mut events = Events::with_capacity(8);
+    /// let (mut a, _b) = UnixStream::pair()?;
+    /// poll.registry().register(&mut a, Token(1), Interest::WRITABLE)?;
+    ///
+    /// poll.poll(&mut events, Some(Duration::from_secs(5)))?;
+    /// let event = events.iter().next().expect("a fresh stream is writable");
+    /// // Socket readiness is never AIO completion.
+    /// assert!(event.is_writable() && !event.is_aio());
+    /// # Ok(())
+    /// # }
+    /// # #[cfg(not(all(feature = "os-poll", feature = "net")))]
+    /// # fn main() {}
+    /// ```
     #[inline]
     pub fn is_aio(&self) -> bool {
         sys::event::is_aio(&self.inner)
@@ -84,6 +329,31 @@ impl Event {
 
     /// LIO completion readiness. Only FreeBSD reports it; on Linux this is
     /// always false.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # #[cfg(all(feature = "os-poll", feature = "net"))]
+    /// # fn main() -> std::io::Result<()> {
+    /// use std::time::Duration;
+    ///
+    /// use ferrio::net::UnixStream;
+    /// use ferrio::{Events, Interest, Poll, Token};
+    ///
+    /// let mut poll = Poll::new()?;
+    /// let mut events = Events::with_capacity(8);
+    /// let (mut a, _b) = UnixStream::pair()?;
+    /// poll.registry().register(&mut a, Token(1), Interest::WRITABLE)?;
+    ///
+    /// poll.poll(&mut events, Some(Duration::from_secs(5)))?;
+    /// let event = events.iter().next().expect("a fresh stream is writable");
+    /// // Socket readiness is never LIO completion.
+    /// assert!(event.is_writable() && !event.is_lio());
+    /// # Ok(())
+    /// # }
+    /// # #[cfg(not(all(feature = "os-poll", feature = "net")))]
+    /// # fn main() {}
+    /// ```
     #[inline]
     pub fn is_lio(&self) -> bool {
         sys::event::is_lio(&self.inner)

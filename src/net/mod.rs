@@ -29,6 +29,37 @@
 //!
 //! Unix socket addresses are std's [`std::os::unix::net::SocketAddr`]
 //! everywhere, including Linux abstract names.
+//!
+//! # Examples
+//!
+//! A UDP round trip on loopback, each socket registered with one `Poll`:
+//!
+//! ```
+//! # #[cfg(all(feature = "os-poll", feature = "net"))]
+//! # fn main() -> std::io::Result<()> {
+//! use std::time::Duration;
+//!
+//! use ferrio::net::UdpSocket;
+//! use ferrio::{Events, Interest, Poll, Token};
+//!
+//! let mut poll = Poll::new()?;
+//! let mut events = Events::with_capacity(8);
+//! let sender = UdpSocket::bind("127.0.0.1:0".parse().unwrap())?;
+//! let mut receiver = UdpSocket::bind("127.0.0.1:0".parse().unwrap())?;
+//! poll.registry().register(&mut receiver, Token(0), Interest::READABLE)?;
+//!
+//! sender.send_to(b"ping", receiver.local_addr()?)?;
+//! while !events.iter().any(|e| e.token() == Token(0)) {
+//!     poll.poll(&mut events, Some(Duration::from_secs(5)))?;
+//! }
+//! let mut buf = [0; 16];
+//! let (n, from) = receiver.recv_from(&mut buf)?;
+//! assert_eq!((&buf[..n], from), (&b"ping"[..], sender.local_addr()?));
+//! # Ok(())
+//! # }
+//! # #[cfg(not(all(feature = "os-poll", feature = "net")))]
+//! # fn main() {}
+//! ```
 
 /// The parts every net type shares: `event::Source`, `Debug` as the std
 /// type, the file-descriptor traits, and the conversions into std and

@@ -55,6 +55,28 @@ use crate::{event, sys, Interest, Registry, Token};
 /// # Errors
 ///
 /// Fails when the process or the system is out of file descriptors.
+///
+/// # Examples
+///
+/// ```
+/// # #[cfg(feature = "os-ext")]
+/// # fn main() -> std::io::Result<()> {
+/// use std::io::{Read, Write};
+///
+/// use ferrio::unix::pipe;
+///
+/// let (mut sender, mut receiver) = pipe::new()?;
+/// sender.write_all(b"last words")?;
+/// drop(sender); // Closing the write end is the end of the stream.
+///
+/// let mut buf = Vec::new();
+/// receiver.read_to_end(&mut buf)?;
+/// assert_eq!(buf, b"last words");
+/// # Ok(())
+/// # }
+/// # #[cfg(not(feature = "os-ext"))]
+/// # fn main() {}
+/// ```
 pub fn new() -> io::Result<(Sender, Receiver)> {
     let (write, read) = sys::pipe::new_raw()?;
     Ok((Sender::from(write), Receiver::from(read)))
@@ -65,6 +87,31 @@ pub fn new() -> io::Result<(Sender, Receiver)> {
 /// Created by [`new`], or converted from a child's
 /// [`ChildStdin`] (which keeps its blocking mode: call
 /// [`set_nonblocking`](Sender::set_nonblocking) before registering it).
+///
+/// # Examples
+///
+/// ```
+/// # #[cfg(feature = "os-ext")]
+/// # fn main() -> std::io::Result<()> {
+/// use std::io::Write;
+/// use std::time::Duration;
+///
+/// use ferrio::unix::pipe;
+/// use ferrio::{Events, Interest, Poll, Token};
+///
+/// let mut poll = Poll::new()?;
+/// let mut events = Events::with_capacity(8);
+/// let (mut sender, _receiver) = pipe::new()?;
+/// poll.registry().register(&mut sender, Token(0), Interest::WRITABLE)?;
+///
+/// poll.poll(&mut events, Some(Duration::from_secs(5)))?;
+/// assert!(events.iter().any(|e| e.token() == Token(0) && e.is_writable()));
+/// sender.write_all(b"request")?;
+/// # Ok(())
+/// # }
+/// # #[cfg(not(feature = "os-ext"))]
+/// # fn main() {}
+/// ```
 #[derive(Debug)]
 pub struct Sender {
     inner: IoSource<File>,
@@ -75,6 +122,35 @@ pub struct Sender {
 /// Created by [`new`], or converted from a child's [`ChildStdout`] or
 /// [`ChildStderr`] (which keep their blocking mode: call
 /// [`set_nonblocking`](Receiver::set_nonblocking) before registering them).
+///
+/// # Examples
+///
+/// ```
+/// # #[cfg(feature = "os-ext")]
+/// # fn main() -> std::io::Result<()> {
+/// use std::io::{self, Read, Write};
+/// use std::time::Duration;
+///
+/// use ferrio::unix::pipe;
+/// use ferrio::{Events, Interest, Poll, Token};
+///
+/// let mut poll = Poll::new()?;
+/// let mut events = Events::with_capacity(8);
+/// let (mut sender, mut receiver) = pipe::new()?;
+/// poll.registry().register(&mut receiver, Token(1), Interest::READABLE)?;
+/// sender.write_all(b"reply")?;
+///
+/// poll.poll(&mut events, Some(Duration::from_secs(5)))?;
+/// assert!(events.iter().any(|e| e.token() == Token(1) && e.is_readable()));
+/// let mut buf = [0; 16];
+/// assert_eq!(receiver.read(&mut buf)?, 5);
+/// // Drained: the next event comes after more data arrives.
+/// assert_eq!(receiver.read(&mut buf).unwrap_err().kind(), io::ErrorKind::WouldBlock);
+/// # Ok(())
+/// # }
+/// # #[cfg(not(feature = "os-ext"))]
+/// # fn main() {}
+/// ```
 #[derive(Debug)]
 pub struct Receiver {
     inner: IoSource<File>,
@@ -87,6 +163,29 @@ macro_rules! pipe_end {
             ///
             /// Ends created by [`new`] are already non-blocking; ends
             /// converted from a child's standard streams are not.
+            ///
+            /// ```
+            /// # #[cfg(feature = "os-ext")]
+            /// # fn main() -> std::io::Result<()> {
+            /// use std::io::{self, Read, Write};
+            ///
+            /// use ferrio::unix::pipe;
+            ///
+            /// let (mut sender, mut receiver) = pipe::new()?;
+            /// let mut buf = [0; 8];
+            /// // Ends made by `new` are non-blocking: an empty pipe gives `WouldBlock`.
+            /// assert_eq!(receiver.read(&mut buf).unwrap_err().kind(), io::ErrorKind::WouldBlock);
+            ///
+            /// // A blocking end waits for data instead (here it is there already).
+            /// receiver.set_nonblocking(false)?;
+            /// sender.set_nonblocking(false)?;
+            /// sender.write_all(b"hi")?;
+            /// assert_eq!(receiver.read(&mut buf)?, 2);
+            /// # Ok(())
+            /// # }
+            /// # #[cfg(not(feature = "os-ext"))]
+            /// # fn main() {}
+            /// ```
             pub fn set_nonblocking(&self, nonblocking: bool) -> io::Result<()> {
                 sys::set_nonblocking(self.inner.as_raw_fd(), nonblocking)
             }
@@ -95,6 +194,33 @@ macro_rules! pipe_end {
             /// end, through ferrio's common I/O path, so readiness keeps
             /// working on every backend. `f` should return `WouldBlock` the
             /// way a system call on a non-blocking descriptor does.
+            ///
+            /// ```
+            /// # #[cfg(feature = "os-ext")]
+            /// # fn main() -> std::io::Result<()> {
+            /// use std::io;
+            /// use std::os::fd::AsRawFd;
+            ///
+            /// use ferrio::unix::pipe;
+            ///
+            /// let (tx, rx) = pipe::new()?;
+            /// let (w, r) = (tx.as_raw_fd(), rx.as_raw_fd());
+            /// // The caller's own system calls; -1 means "see `errno`".
+            /// let cvt = |n: isize| match n {
+            ///     -1 => Err(io::Error::last_os_error()),
+            ///     n => Ok(n as usize),
+            /// };
+            ///
+            /// let n = tx.try_io(|| cvt(unsafe { libc::write(w, b"raw".as_ptr().cast(), 3) }));
+            /// assert_eq!(n?, 3);
+            /// let mut buf = [0u8; 8];
+            /// let n = rx.try_io(|| cvt(unsafe { libc::read(r, buf.as_mut_ptr().cast(), 8) }));
+            /// assert_eq!(&buf[..n?], b"raw");
+            /// # Ok(())
+            /// # }
+            /// # #[cfg(not(feature = "os-ext"))]
+            /// # fn main() {}
+            /// ```
             pub fn try_io<F, T>(&self, f: F) -> io::Result<T>
             where
                 F: FnOnce() -> io::Result<T>,
