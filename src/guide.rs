@@ -96,11 +96,78 @@
 //! `poll`, for example after pushing work onto a queue the loop drains.
 //! ferrio allows several wakers per `Poll`, each with its own token.
 //!
+//! ```
+//! # #[cfg(feature = "os-poll")]
+//! # fn main() -> std::io::Result<()> {
+//! use std::sync::{mpsc, Arc};
+//! use std::thread;
+//!
+//! use ferrio::{Events, Poll, Token, Waker};
+//!
+//! const WAKE: Token = Token(100);
+//!
+//! let mut poll = Poll::new()?;
+//! let mut events = Events::with_capacity(16);
+//! let waker = Arc::new(Waker::new(poll.registry(), WAKE)?);
+//! let (jobs, queue) = mpsc::channel();
+//!
+//! let worker = {
+//!     let waker = Arc::clone(&waker);
+//!     thread::spawn(move || {
+//!         jobs.send("job done").unwrap();
+//!         waker.wake().unwrap(); // after the push, so the loop finds it
+//!     })
+//! };
+//!
+//! let mut done = Vec::new();
+//! while done.is_empty() {
+//!     poll.poll(&mut events, None)?;
+//!     if events.iter().any(|e| e.token() == WAKE) {
+//!         done.extend(queue.try_iter());
+//!     }
+//! }
+//! assert_eq!(done, ["job done"]);
+//! worker.join().unwrap();
+//! # Ok(())
+//! # }
+//! # #[cfg(not(feature = "os-poll"))]
+//! # fn main() {}
+//! ```
+//!
 //! ## 5. Deregister or drop
 //!
 //! [`Registry::deregister`](crate::Registry::deregister) removes a source;
 //! once it returns, no later `poll` reports it. Dropping a ferrio socket
 //! does the same.
+//!
+//! ```
+//! # #[cfg(all(feature = "os-poll", feature = "net"))]
+//! # fn main() -> std::io::Result<()> {
+//! use std::io::Write;
+//! use std::time::Duration;
+//!
+//! use ferrio::net::UnixStream;
+//! use ferrio::{Events, Interest, Poll, Token};
+//!
+//! let mut poll = Poll::new()?;
+//! let mut events = Events::with_capacity(16);
+//! let (mut a, mut b) = UnixStream::pair()?;
+//! poll.registry().register(&mut b, Token(1), Interest::READABLE)?;
+//!
+//! // Done with it: no event from it any more, whatever arrives.
+//! poll.registry().deregister(&mut b)?;
+//! a.write_all(b"late")?;
+//! poll.poll(&mut events, Some(Duration::from_millis(10)))?;
+//! assert!(events.is_empty());
+//!
+//! // Or simply drop it: closing a source removes its registration.
+//! poll.registry().register(&mut b, Token(1), Interest::READABLE)?;
+//! drop(b);
+//! # Ok(())
+//! # }
+//! # #[cfg(not(all(feature = "os-poll", feature = "net")))]
+//! # fn main() {}
+//! ```
 //!
 //! ## 6. Timers: deadlines as events
 //!
