@@ -3,7 +3,7 @@ use std::io;
 use std::time::{Duration, Instant};
 
 use crate::event::Source;
-use crate::timer::{far_future, TimerKey, Timers};
+use crate::timer::{far_future, nanos, TimerKey, Timers};
 use crate::{sys, Events, Interest, Token};
 
 /// The event queue: registers sources and waits for their readiness.
@@ -264,10 +264,11 @@ impl Poll {
         let selector = &mut self.registry.selector;
         let mut now = timers.nanos_at(Instant::now());
         // The caller's deadline, in the wheel's nanoseconds (`None`: never).
-        let end = timeout.map(|to| now.saturating_add(duration_nanos(to)));
+        let end = timeout.map(|to| now.saturating_add(nanos(to)));
         loop {
             timers.advance(now);
-            let wake = if timers.has_due() {
+            let already_due = timers.has_due();
+            let wake = if already_due {
                 Some(now)
             } else {
                 match (end, timers.next_wake_ns()) {
@@ -279,7 +280,7 @@ impl Poll {
             // Timers already due get half the buffer (at least one place),
             // so that I/O that fills every batch cannot starve them.
             let full = events.capacity();
-            if timers.has_due() && full > 0 {
+            if already_due && full > 0 {
                 events.sys().limit(full - (full / 2).max(1));
             }
             let res = selector.select(events.sys(), wait);
@@ -446,13 +447,6 @@ impl Poll {
     pub fn next_deadline(&self) -> Option<Instant> {
         self.timers.next_deadline()
     }
-}
-
-/// The whole nanoseconds of `d`, saturating at about 584 years.
-fn duration_nanos(d: Duration) -> u64 {
-    d.as_secs()
-        .saturating_mul(1_000_000_000)
-        .saturating_add(u64::from(d.subsec_nanos()))
 }
 
 impl fmt::Debug for Poll {

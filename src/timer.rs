@@ -171,9 +171,9 @@ pub(crate) fn far_future(from: Instant) -> Instant {
     }
 }
 
-/// The whole nanoseconds of `d`, saturating.
+/// The whole nanoseconds of `d`, saturating at about 584 years.
 #[inline]
-fn nanos(d: Duration) -> u64 {
+pub(crate) fn nanos(d: Duration) -> u64 {
     d.as_secs()
         .saturating_mul(1_000_000_000)
         .saturating_add(u64::from(d.subsec_nanos()))
@@ -268,13 +268,11 @@ impl Timers {
     }
 
     /// Reports due timers, in the order they joined the due list, while
-    /// `events` has room; the rest stay due for the next call. Returns how
-    /// many were reported.
-    pub(crate) fn report(&mut self, events: &mut sys::Events) -> usize {
+    /// `events` has room; the rest stay due for the next call.
+    pub(crate) fn report(&mut self, events: &mut sys::Events) {
         let Some(wheel) = self.wheel.as_deref_mut() else {
-            return 0;
+            return;
         };
-        let mut reported = 0;
         while events.len() < events.capacity() {
             let i = wheel.entries[DUE as usize].next;
             if i == DUE {
@@ -283,10 +281,8 @@ impl Timers {
             let token = wheel.entries[i as usize].token;
             wheel.remove(i);
             events.push(sys::event::timer(token));
-            reported += 1;
+            self.armed -= 1;
         }
-        self.armed -= reported;
-        reported
     }
 }
 

@@ -22,6 +22,15 @@ fn count(poll: &mut Poll, events: &mut Events, timeout: Option<Duration>) -> usi
     events.iter().filter(|e| e.token() == T).count()
 }
 
+/// A `Poll`, its `Events`, and a socket pair whose second end is
+/// registered under `T` with `interest`.
+fn registered_pair(interest: Interest) -> (Poll, Events, UnixStream, UnixStream) {
+    let poll = Poll::new().unwrap();
+    let (a, mut b) = UnixStream::pair().unwrap();
+    poll.registry().register(&mut b, T, interest).unwrap();
+    (poll, Events::with_capacity(8), a, b)
+}
+
 /// Reads until `WouldBlock`; returns the bytes read.
 fn drain(r: &mut impl Read) -> usize {
     let mut buf = [0; 256];
@@ -66,12 +75,7 @@ fn interest_carries_its_mode_through_every_operation() {
 
 #[test]
 fn edge_reports_readiness_once() {
-    let mut poll = Poll::new().unwrap();
-    let mut events = Events::with_capacity(8);
-    let (mut a, mut b) = UnixStream::pair().unwrap();
-    poll.registry()
-        .register(&mut b, T, Interest::READABLE)
-        .unwrap();
+    let (mut poll, mut events, mut a, _b) = registered_pair(Interest::READABLE);
     a.write_all(b"x").unwrap();
     assert_eq!(count(&mut poll, &mut events, LONG), 1);
     assert_eq!(count(&mut poll, &mut events, SHORT), 0);
@@ -79,12 +83,7 @@ fn edge_reports_readiness_once() {
 
 #[test]
 fn level_reports_a_socket_at_every_poll_while_it_is_ready() {
-    let mut poll = Poll::new().unwrap();
-    let mut events = Events::with_capacity(8);
-    let (mut a, mut b) = UnixStream::pair().unwrap();
-    poll.registry()
-        .register(&mut b, T, Interest::READABLE.level())
-        .unwrap();
+    let (mut poll, mut events, mut a, mut b) = registered_pair(Interest::READABLE.level());
     a.write_all(b"unread").unwrap();
     for _ in 0..3 {
         assert_eq!(count(&mut poll, &mut events, LONG), 1);
@@ -101,12 +100,7 @@ fn level_reports_a_socket_at_every_poll_while_it_is_ready() {
 
 #[test]
 fn level_reports_a_hang_up_at_every_poll() {
-    let mut poll = Poll::new().unwrap();
-    let mut events = Events::with_capacity(8);
-    let (a, mut b) = UnixStream::pair().unwrap();
-    poll.registry()
-        .register(&mut b, T, Interest::READABLE.level())
-        .unwrap();
+    let (mut poll, mut events, a, _b) = registered_pair(Interest::READABLE.level());
     drop(a);
     for _ in 0..3 {
         poll.poll(&mut events, LONG).unwrap();
@@ -117,11 +111,8 @@ fn level_reports_a_hang_up_at_every_poll() {
 
 #[test]
 fn oneshot_reports_once_until_reregistered() {
-    let mut poll = Poll::new().unwrap();
-    let mut events = Events::with_capacity(8);
-    let (mut a, mut b) = UnixStream::pair().unwrap();
     let once = Interest::READABLE.oneshot();
-    poll.registry().register(&mut b, T, once).unwrap();
+    let (mut poll, mut events, mut a, mut b) = registered_pair(once);
     a.write_all(b"first").unwrap();
     assert_eq!(count(&mut poll, &mut events, LONG), 1);
     // Disarmed: neither more data nor `WouldBlock` re-arms it.
@@ -138,12 +129,7 @@ fn oneshot_reports_once_until_reregistered() {
 
 #[test]
 fn reregister_switches_between_modes() {
-    let mut poll = Poll::new().unwrap();
-    let mut events = Events::with_capacity(8);
-    let (mut a, mut b) = UnixStream::pair().unwrap();
-    poll.registry()
-        .register(&mut b, T, Interest::READABLE)
-        .unwrap();
+    let (mut poll, mut events, mut a, mut b) = registered_pair(Interest::READABLE);
     a.write_all(b"x").unwrap();
     assert_eq!(count(&mut poll, &mut events, LONG), 1);
     assert_eq!(count(&mut poll, &mut events, SHORT), 0, "edge");
@@ -205,12 +191,7 @@ fn modes_apply_to_raw_descriptors_and_pipes() {
 
 #[test]
 fn level_writable_is_reported_while_there_is_room() {
-    let mut poll = Poll::new().unwrap();
-    let mut events = Events::with_capacity(8);
-    let (_a, mut b) = UnixStream::pair().unwrap();
-    poll.registry()
-        .register(&mut b, T, Interest::WRITABLE.level())
-        .unwrap();
+    let (mut poll, mut events, _a, mut b) = registered_pair(Interest::WRITABLE.level());
     for _ in 0..3 {
         assert_eq!(count(&mut poll, &mut events, LONG), 1);
     }
