@@ -22,6 +22,12 @@
 compile_error!("ferrio supports Unix-like systems only (Linux and Android are tested)");
 
 mod event_buf;
+
+cfg_os_poll! {
+    // The backends whose kernel reports a waker's signal under its token.
+    #[cfg(not(mio_unsupported_force_poll_poll))]
+    mod wake;
+}
 pub(crate) use self::event_buf::EventBuf;
 
 #[cfg(unix)]

@@ -4,31 +4,13 @@
 //! token in the event's 64-bit user data, so no token value is reserved and
 //! the I/O path needs no per-source state.
 //!
-//! Wakers are eventfds registered like any other source. The wakes of a
-//! waker are counted in rounds (`waker/coalesce.rs`): the first wake of a
-//! round writes, the others skip the system call, and every `select` that
-//! returns events ends the rounds whose write was made. Ending a round
-//! early is always safe: it costs one more write, never a lost wake. A
-//! round whose first wake did not write (it raced the end of the previous
-//! round) is reported by `select` itself, with an event it adds.
-//!
-//! A non-blocking `select` makes no locked instruction for this: it reads
-//! each waker's counters and ends a round with a plain store. A `select`
-//! that could block makes one sequentially consistent store per waker
-//! whose round it ends, and one more before its wait if a non-blocking
-//! `select` ended a round since (on x86 each is an `xchg`): that is what
-//! lets a blocked wait count on the next wake to write. (When wakers come
-//! or go, the next `select` also takes the list's lock once.)
-//!
-//! As with any eventfd waker, a wake's effects reach the thread that polls
-//! through the kernel: a `write` happens before the `epoll_wait` that
-//! returns its event (the eventfd's and the epoll instance's locks order
-//! them).
+//! Wakers are eventfds (or pipes) registered like any other source, under
+//! the waker's token; the shared waker layer (`sys/wake`) decides which
+//! wakes write, and adds the event of a round that no write reports.
 
 use std::io;
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use libc::{EPOLLERR, EPOLLET, EPOLLHUP, EPOLLIN, EPOLLONESHOT, EPOLLOUT, EPOLLPRI, EPOLLRDHUP};
@@ -36,69 +18,15 @@ use libc::{EPOLLERR, EPOLLET, EPOLLHUP, EPOLLIN, EPOLLONESHOT, EPOLLOUT, EPOLLPR
 use super::millis::{exact_timeout_ms, fast_timeout_ms, wait_timeout};
 use super::{timespec, EventBuf};
 use crate::sys::unix::cvt;
-use crate::sys::unix::waker::coalesce::{Rounds, Seen};
 use crate::sys::unix::waker::WakerFd;
+use crate::sys::wake::{Signal, WakeRecord, WakerHandle, Wakers};
 use crate::{Interest, Token, Trigger};
 
 /// An epoll instance.
 #[derive(Debug)]
 pub(crate) struct Selector {
     ep: OwnedFd,
-    /// The wakers of this queue, shared by every clone.
-    wakers: Arc<WakerList>,
-    /// The polling selector's copy of `wakers`, and the list generation it
-    /// was taken at. Clones never poll and leave it empty.
-    known: Vec<Arc<WakerState>>,
-    known_gen: usize,
-    /// The one waker of `known` when it has exactly one (the common case,
-    /// reached without going through the vector), a stand-in otherwise.
-    single: Arc<WakerState>,
-    /// `known_gen` while `known` holds exactly one waker, an odd number
-    /// (never a generation) otherwise: one comparison tells `select` to
-    /// look at `single` alone.
-    single_gen: usize,
-    /// `known_gen` while `known` is empty, odd otherwise: one comparison
-    /// tells `select` that there is no waker to look at.
-    quiet_gen: usize,
-    /// Since the last successful `may_block`, a round ended with a plain
-    /// store, or wakes were found that no write reports (by `may_block`
-    /// itself, by a checked end of a round, or by a report with no room):
-    /// a wait that may block must check first.
-    unchecked: bool,
-}
-
-#[derive(Debug, Default)]
-struct WakerList {
-    /// Bumped by two on every change of `list`: always even.
-    gen: AtomicUsize,
-    list: Mutex<Vec<Arc<WakerState>>>,
-}
-
-#[derive(Debug)]
-struct WakerState {
-    rounds: Rounds,
-    /// The waker's token, for the events `select` adds itself.
-    token: u64,
-}
-
-impl WakerState {
-    fn new(token: Token) -> WakerState {
-        WakerState {
-            rounds: Rounds::new(),
-            token: token.0 as u64,
-        }
-    }
-}
-
-impl WakerList {
-    fn change(&self, f: impl FnOnce(&mut Vec<Arc<WakerState>>)) {
-        // A panic elsewhere cannot leave the list half-changed.
-        let mut list = self.list.lock().unwrap_or_else(|e| e.into_inner());
-        f(&mut list);
-        // Generations are even, so an odd `quiet_gen` never matches one,
-        // even after the counter wraps.
-        self.gen.fetch_add(2, Ordering::Release);
-    }
+    wakers: Wakers,
 }
 
 impl Selector {
@@ -110,13 +38,7 @@ impl Selector {
         let ep = unsafe { OwnedFd::from_raw_fd(fd) };
         Ok(Selector {
             ep,
-            wakers: Arc::default(),
-            known: Vec::new(),
-            known_gen: 0,
-            single: Arc::new(WakerState::new(Token(0))),
-            single_gen: 1,
-            quiet_gen: 0,
-            unchecked: false,
+            wakers: Wakers::new(),
         })
     }
 
@@ -124,14 +46,7 @@ impl Selector {
     pub(crate) fn try_clone(&self) -> io::Result<Selector> {
         Ok(Selector {
             ep: self.ep.try_clone()?,
-            wakers: Arc::clone(&self.wakers),
-            known: Vec::new(),
-            known_gen: 0,
-            // Never looked at by a clone (`single_gen` is odd).
-            single: Arc::clone(&self.single),
-            single_gen: 1,
-            quiet_gen: 0,
-            unchecked: false,
+            wakers: self.wakers.share(),
         })
     }
 
@@ -153,7 +68,7 @@ impl Selector {
                 _ => return self.select_timed(events, to),
             },
         };
-        if self.unchecked && !self.may_block() {
+        if self.wakers.unchecked() && !self.wakers.may_block() {
             self.select_unblocked(events, timeout)
         } else {
             self.wait::<true>(events, Wait::Ms(ms))
@@ -167,7 +82,7 @@ impl Selector {
     /// milliseconds, as mio does.
     #[inline(never)]
     fn select_timed(&mut self, events: &mut Events, to: Duration) -> io::Result<()> {
-        if self.unchecked && !self.may_block() {
+        if self.wakers.unchecked() && !self.wakers.may_block() {
             return self.select_unblocked(events, Some(to));
         }
         if let Some(ms) = exact_timeout_ms(to) {
@@ -207,7 +122,7 @@ impl Selector {
             if !events.is_empty() || events.capacity() == 0 {
                 return Ok(());
             }
-            if self.may_block() {
+            if self.wakers.may_block() {
                 return self.select(events, timeout);
             }
         }
@@ -256,8 +171,8 @@ impl Selector {
         unsafe { buf.set_len(n as usize) };
         // With nothing returned, only a round ended without a check can have
         // wakes that no write reports.
-        if n > 0 || self.unchecked {
-            self.look_at_wakers(events, BLOCKING);
+        if n > 0 || self.wakers.unchecked() {
+            self.wakers.look(events, BLOCKING);
         }
         Ok(())
     }
@@ -289,7 +204,7 @@ impl Selector {
     /// step, until something is ready or the whole timeout has passed.
     #[cold]
     fn select_long(&mut self, events: &mut Events, timeout: Option<Duration>) -> io::Result<()> {
-        if self.unchecked && !self.may_block() {
+        if self.wakers.unchecked() && !self.wakers.may_block() {
             return self.select_unblocked(events, timeout);
         }
         events.clear();
@@ -307,68 +222,8 @@ impl Selector {
         })?;
         // SAFETY: the kernel initialised the first `n <= max` records.
         unsafe { buf.set_len(n) };
-        self.look_at_wakers(events, true);
+        self.wakers.look(events, true);
         Ok(())
-    }
-
-    /// Looks at every waker after a wait: ends the rounds that the wait
-    /// reported, and reports those that no write will. `blocking`: the wait
-    /// could have blocked, so the next one probably can too.
-    #[inline]
-    fn look_at_wakers(&mut self, events: &mut Events, blocking: bool) {
-        let gen = self.wakers.gen.load(Ordering::Acquire);
-        if gen == self.single_gen {
-            look_at(&self.single, events, blocking, &mut self.unchecked);
-        } else if gen != self.quiet_gen {
-            self.look_slow(gen, events, blocking);
-        }
-    }
-
-    /// `look_at_wakers` for several wakers, or after wakers came or went.
-    #[inline(never)]
-    fn look_slow(&mut self, gen: usize, events: &mut Events, blocking: bool) {
-        // A waker created since the last look: its event may be among these
-        // (it was registered before the kernel could report it).
-        if gen != self.known_gen {
-            self.refresh_wakers(gen);
-        }
-        for waker in &self.known {
-            look_at(waker, events, blocking, &mut self.unchecked);
-        }
-    }
-
-    /// Before a wait that may block, when a round ended without a check
-    /// since the last call: false if a waker has wakes that no write will
-    /// report, so the wait must not block.
-    #[inline]
-    fn may_block(&mut self) -> bool {
-        // Wakers created since the last refresh have never had a round
-        // ended by this thread: their wakes write.
-        let ok = if self.known_gen == self.single_gen {
-            self.single.rounds.may_block()
-        } else {
-            self.known.iter().all(|w| w.rounds.may_block())
-        };
-        // Until the wakes found here are reported, every wait checks again.
-        self.unchecked = !ok;
-        ok
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn refresh_wakers(&mut self, gen: usize) {
-        let list = self.wakers.list.lock().unwrap_or_else(|e| e.into_inner());
-        self.known.clear();
-        self.known.extend(list.iter().cloned());
-        self.known_gen = gen;
-        (self.single_gen, self.quiet_gen) = match &self.known[..] {
-            [] => (1, gen),
-            [one] => {
-                self.single = Arc::clone(one);
-                (gen, 1)
-            }
-            _ => (1, 1),
-        };
     }
 
     /// A zero-capacity buffer cannot take events, so wait for the epoll
@@ -475,58 +330,6 @@ fn ms_timespec(ms: libc::c_int) -> Option<libc::timespec> {
     u64::try_from(ms)
         .ok()
         .map(|ms| timespec(Duration::from_millis(ms)))
-}
-
-/// One waker's part of `Selector::look_at_wakers`. Sets `unchecked` when
-/// a wait that may block must check first.
-#[inline(always)]
-fn look_at(waker: &WakerState, events: &mut Events, blocking: bool, unchecked: &mut bool) {
-    match waker.rounds.look() {
-        Seen::Nothing => {}
-        // A wait that could block returned: with events, or after its
-        // timeout, when ending the round early is harmless.
-        Seen::Written(wakes) if blocking => {
-            if !waker.rounds.end_round_checked(wakes) {
-                *unchecked = true;
-            }
-        }
-        // A non-blocking wait that returned nothing leaves the round to the
-        // write's event, still on its way, so that a burst keeps being
-        // coalesced.
-        Seen::Written(_) if events.is_empty() => {}
-        Seen::Written(wakes) => {
-            waker.rounds.end_round(wakes);
-            *unchecked = true;
-        }
-        Seen::Unwritten(wakes) => {
-            if report(waker, wakes, events) {
-                *unchecked = true;
-            }
-        }
-    }
-}
-
-/// Wakes that no write covers: adds the waker's event unless the wait
-/// returned it already, and ends the round (true). With no room left the
-/// round goes on, for the next `select` to report.
-#[cold]
-#[inline(never)]
-fn report(waker: &WakerState, wakes: usize, events: &mut Events) -> bool {
-    let max = events.capacity();
-    let buf = events.vec();
-    match buf.iter().position(|e| e.u64 == waker.token) {
-        // Returned already, or another source with the same token was: make
-        // it readable, as the waker's own event is.
-        Some(i) => buf[i].events |= EPOLLIN as u32,
-        None if buf.len() < max => buf.push(libc::epoll_event {
-            // What the kernel reports for a written eventfd or pipe.
-            events: EPOLLIN as u32,
-            u64: waker.token,
-        }),
-        None => return false,
-    }
-    waker.rounds.end_round(wakes);
-    true
 }
 
 /// The epoll flags for `interests`: one table lookup.
@@ -710,56 +513,47 @@ pub(crate) mod event {
 #[derive(Debug)]
 pub(crate) struct Waker {
     fd: WakerFd,
-    state: Arc<WakerState>,
-    wakers: Arc<WakerList>,
+    handle: WakerHandle,
 }
 
 impl Waker {
     pub(crate) fn new(selector: &Selector, token: Token) -> io::Result<Waker> {
         let fd = WakerFd::new()?;
-        let state = Arc::new(WakerState::new(token));
-        // Listed before it is registered, so `select` knows it by the time
-        // the kernel can report it.
-        selector.wakers.change(|list| list.push(Arc::clone(&state)));
-        let waker = Waker {
-            fd,
-            state,
-            wakers: Arc::clone(&selector.wakers),
-        };
-        selector.register(waker.fd.as_raw_fd(), token, Interest::READABLE)?;
-        Ok(waker)
+        let handle = selector.wakers.add(token);
+        selector.register(fd.as_raw_fd(), token, Interest::READABLE)?;
+        Ok(Waker { fd, handle })
     }
 
     #[inline]
     pub(crate) fn wake(&self) -> io::Result<()> {
-        if !self.state.rounds.wake() {
-            // The first wake of this round writes, or `select` reports the
-            // round itself.
-            return Ok(());
-        }
-        match self.fd.wake() {
-            Ok(()) => Ok(()),
-            Err(err) => self.write_failed(err),
-        }
-    }
-
-    /// Nothing reached the kernel: `select` reports the round. (The
-    /// eventfd and pipe wakers retry `EINTR` and `EAGAIN` themselves; what
-    /// remains, such as `EBADF`, cannot happen to a descriptor the waker
-    /// owns.)
-    #[cold]
-    #[inline(never)]
-    fn write_failed(&self, err: io::Error) -> io::Result<()> {
-        self.state.rounds.write_failed();
-        Err(err)
+        self.handle.wake(&self.fd)
     }
 }
 
-impl Drop for Waker {
-    fn drop(&mut self) {
-        let state = &self.state;
-        self.wakers
-            .change(|list| list.retain(|w| !Arc::ptr_eq(w, state)));
+impl Signal for WakerFd {
+    #[inline]
+    fn signal(&self) -> io::Result<()> {
+        self.wake()
+    }
+}
+
+impl WakeRecord for Event {
+    #[inline]
+    fn token(&self) -> usize {
+        self.u64 as usize
+    }
+
+    fn wake_event(token: usize) -> Event {
+        libc::epoll_event {
+            // What the kernel reports for a written eventfd or pipe.
+            events: EPOLLIN as u32,
+            u64: token as u64,
+        }
+    }
+
+    fn make_readable(&mut self) -> bool {
+        self.events |= EPOLLIN as u32;
+        true
     }
 }
 
@@ -852,7 +646,7 @@ mod tests {
     #[test]
     fn a_wake_that_raced_the_end_of_a_round_is_reported_without_a_write() {
         let (mut sel, waker, mut events) = after_one_round();
-        waker.state.rounds.count_without_writing();
+        waker.handle.count_without_signal();
         // Nothing reaches the kernel, yet the wait must not block.
         select_at_once(&mut sel, &mut events);
         assert_eq!(tokens(&events), [WAKE]);
@@ -872,7 +666,7 @@ mod tests {
     #[test]
     fn the_same_race_in_a_loop_of_non_blocking_polls() {
         let (mut sel, waker, mut events) = after_one_round();
-        waker.state.rounds.count_without_writing();
+        waker.handle.count_without_signal();
         sel.select(&mut events, Some(Duration::ZERO)).unwrap();
         assert_eq!(tokens(&events), [WAKE]);
         sel.select(&mut events, Some(Duration::ZERO)).unwrap();
@@ -885,7 +679,7 @@ mod tests {
         // The kernel has an event of this waker (its write), and the round
         // looks unwritten: one event, not two.
         waker.wake().unwrap();
-        waker.state.rounds.write_failed();
+        waker.handle.pretend_signal_failed();
         sel.select(&mut events, LONG).unwrap();
         assert_eq!(tokens(&events), [WAKE]);
     }
@@ -897,7 +691,7 @@ mod tests {
         let (_tx, rx) = UnixStream::pair().unwrap();
         sel.register(rx.as_raw_fd(), WAKE, Interest::WRITABLE)
             .unwrap();
-        waker.state.rounds.count_without_writing();
+        waker.handle.count_without_signal();
         sel.select(&mut events, LONG).unwrap();
         assert_eq!(tokens(&events), [WAKE]);
         let e = events.get(0).unwrap();
@@ -911,7 +705,7 @@ mod tests {
         sel.register(rx.as_raw_fd(), SOCKET, Interest::READABLE)
             .unwrap();
         tx.write_all(b"x").unwrap();
-        waker.state.rounds.count_without_writing();
+        waker.handle.count_without_signal();
         let mut one = Events::with_capacity(1);
         sel.select(&mut one, LONG).unwrap();
         assert_eq!(tokens(&one), [SOCKET]);
@@ -953,7 +747,7 @@ mod tests {
     #[test]
     fn a_zero_capacity_buffer_does_not_block_on_an_unwritten_round() {
         let (mut sel, waker, _) = after_one_round();
-        waker.state.rounds.count_without_writing();
+        waker.handle.count_without_signal();
         let mut none = Events::with_capacity(0);
         select_at_once(&mut sel, &mut none);
         assert!(none.is_empty());

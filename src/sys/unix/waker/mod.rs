@@ -7,7 +7,7 @@
 //! epoll backend registers it under the waker's token; the `poll(2)` backend
 //! uses one internally to interrupt a blocking `poll`.
 //!
-//! `coalesce.rs` decides which wakes write, for the epoll backend.
+//! `sys/wake` decides which wakes write, for the epoll backend.
 
 #[cfg(not(mio_unsupported_force_waker_pipe))]
 mod eventfd;
@@ -18,6 +18,3 @@ pub(crate) use self::eventfd::WakerFd;
 mod pipe;
 #[cfg(mio_unsupported_force_waker_pipe)]
 pub(crate) use self::pipe::WakerFd;
-
-#[cfg(not(mio_unsupported_force_poll_poll))]
-pub(crate) mod coalesce;
