@@ -130,7 +130,9 @@ impl Interest {
         None => unreachable!(),
     });
 
+    cfg_priority! {
     /// Priority readiness, such as TCP out-of-band data (`EPOLLPRI`).
+    /// Linux and Android only.
     ///
     /// ```
     /// use ferrio::Interest;
@@ -144,6 +146,27 @@ impl Interest {
         Some(v) => v,
         None => unreachable!(),
     });
+    }
+
+    cfg_aio! {
+    /// AIO completion readiness: kqueue's `EVFILT_AIO` (FreeBSD, DragonFly
+    /// and Apple's systems only). ferrio adds no filter for it: an AIO
+    /// source points its `aiocb` at the queue (`SIGEV_KEVENT`) and
+    /// implements [`Source`](crate::event::Source) itself.
+    pub const AIO: Interest = Interest(match NonZeroU8::new(AIO) {
+        Some(v) => v,
+        None => unreachable!(),
+    });
+    }
+
+    cfg_lio! {
+    /// `lio_listio` completion readiness: kqueue's `EVFILT_LIO` (FreeBSD
+    /// only). As with [`Interest::AIO`], ferrio adds no filter for it.
+    pub const LIO: Interest = Interest(match NonZeroU8::new(LIO) {
+        Some(v) => v,
+        None => unreachable!(),
+    });
+    }
 
     /// Returns the union of `self` and `other`.
     ///
@@ -421,6 +444,9 @@ impl fmt::Debug for Interest {
         let names = [
             (self.is_readable(), "READABLE"),
             (self.is_writable(), "WRITABLE"),
+            // Each of these bits can only be set where its constant exists.
+            (self.is_aio(), "AIO"),
+            (self.is_lio(), "LIO"),
             (self.is_priority(), "PRIORITY"),
             (trigger == Trigger::Level, "LEVEL"),
             (trigger == Trigger::Oneshot, "ONESHOT"),

@@ -53,6 +53,33 @@ macro_rules! cfg_io_source {
     }
 }
 
+/// One item that exists only where the kernel has priority readiness
+/// (`EPOLLPRI`): Linux and Android.
+macro_rules! cfg_priority {
+    ($($t:tt)*) => {
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        $($t)*
+    };
+}
+
+/// One item that exists only where kqueue reports AIO completions:
+/// FreeBSD, DragonFly and Apple's systems.
+macro_rules! cfg_aio {
+    ($($t:tt)*) => {
+        #[cfg(any(target_os = "freebsd", target_os = "dragonfly", target_vendor = "apple"))]
+        $($t)*
+    };
+}
+
+/// One item that exists only where kqueue reports `lio_listio` completions:
+/// FreeBSD.
+macro_rules! cfg_lio {
+    ($($t:tt)*) => {
+        #[cfg(target_os = "freebsd")]
+        $($t)*
+    };
+}
+
 /// `log::trace!` with the `log` feature, nothing without it.
 macro_rules! trace {
     ($($t:tt)*) => {

@@ -86,9 +86,20 @@ fn debug_lists_every_flag_in_order() {
 
 #[test]
 fn event_is_the_size_of_the_system_record() {
-    #[cfg(not(mio_unsupported_force_poll_poll))]
+    #[cfg(all(
+        not(mio_unsupported_force_poll_poll),
+        any(target_os = "linux", target_os = "android")
+    ))]
     assert_eq!(
         std::mem::size_of::<ferrio::event::Event>(),
         std::mem::size_of::<libc::epoll_event>()
+    );
+    #[cfg(all(
+        not(mio_unsupported_force_poll_poll),
+        not(any(target_os = "linux", target_os = "android"))
+    ))]
+    assert_eq!(
+        std::mem::size_of::<ferrio::event::Event>(),
+        std::mem::size_of::<libc::kevent>()
     );
 }

@@ -419,6 +419,7 @@ fn local_shutdown_both_gives_write_closed() {
 }
 
 #[test]
+#[cfg(any(target_os = "linux", target_os = "android"))] // PRIORITY is Linux's
 fn out_of_band_data_is_priority() {
     let mut poll = Poll::new().unwrap();
     let mut events = Events::with_capacity(8);

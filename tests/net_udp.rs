@@ -363,7 +363,7 @@ fn only_v6_reads_ipv6_v6only() {
 
     // A socket with the option set before binding.
     // SAFETY: plain system call.
-    let fd = unsafe { libc::socket(libc::AF_INET6, libc::SOCK_DGRAM | libc::SOCK_CLOEXEC, 0) };
+    let fd = unsafe { libc::socket(libc::AF_INET6, libc::SOCK_DGRAM, 0) };
     assert!(fd >= 0);
     set_sockopt(fd, libc::IPPROTO_IPV6, libc::IPV6_V6ONLY, 1);
     // SAFETY: `fd` is an open UDP socket owned by nobody else.

@@ -7,6 +7,7 @@ mod net_util;
 use std::io;
 use std::net::Shutdown;
 use std::os::fd::{AsFd, AsRawFd, FromRawFd, IntoRawFd, OwnedFd};
+#[cfg(target_os = "linux")]
 use std::os::linux::net::SocketAddrExt;
 use std::os::unix::net::{self, SocketAddr};
 use std::path::Path;
@@ -143,6 +144,7 @@ fn connect_sets_the_peer() {
     assert_eq!(server.recv(&mut buf).unwrap(), 11);
 }
 
+#[cfg(target_os = "linux")]
 #[test]
 fn bind_addr_with_an_abstract_name() {
     let name = abstract_name("dgram");

@@ -6,6 +6,7 @@ mod net_util;
 
 use std::io;
 use std::os::fd::{AsFd, AsRawFd, FromRawFd, IntoRawFd, OwnedFd, RawFd};
+#[cfg(target_os = "linux")]
 use std::os::linux::net::SocketAddrExt;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::net::{self, SocketAddr};
@@ -34,7 +35,7 @@ fn raw_unix_addr(path: &[u8], terminate: bool) -> (libc::sockaddr_un, libc::sock
 /// connected to `path`: std has no way to bind a stream before connecting.
 fn bound_client(local: &[u8], terminate: bool, path: &Path) -> OwnedFd {
     // SAFETY: plain system call.
-    let fd = unsafe { libc::socket(libc::AF_UNIX, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0) };
+    let fd = unsafe { libc::socket(libc::AF_UNIX, libc::SOCK_STREAM, 0) };
     assert!(fd >= 0);
     // SAFETY: `fd` is new and owned by nobody else.
     let owned = unsafe { OwnedFd::from_raw_fd(fd) };
@@ -154,6 +155,7 @@ fn accept_from_a_client_with_a_path_filling_sun_path() {
     assert_eq!(peer.as_pathname(), Some(long_path.as_path()));
 }
 
+#[cfg(target_os = "linux")]
 #[test]
 fn accept_from_a_client_with_an_abstract_name_gives_that_name() {
     let mut poll = Poll::new().unwrap();
@@ -172,6 +174,7 @@ fn accept_from_a_client_with_an_abstract_name_gives_that_name() {
     assert_eq!(std_peer.as_abstract_name(), Some(&name[..]));
 }
 
+#[cfg(target_os = "linux")]
 #[test]
 fn bind_addr_with_an_abstract_name() {
     let mut poll = Poll::new().unwrap();
@@ -254,7 +257,9 @@ fn backlog_is_the_system_maximum() {
         unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) },
         0
     );
-    if limit.rlim_cur < needed {
+    // The field is signed on some systems.
+    #[allow(clippy::unnecessary_cast)]
+    if (limit.rlim_cur as u64) < needed {
         eprintln!("skipping: RLIMIT_NOFILE {} < {needed}", limit.rlim_cur);
         return;
     }

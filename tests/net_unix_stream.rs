@@ -7,6 +7,7 @@ mod net_util;
 use std::io::{self, IoSlice, IoSliceMut, Read, Write};
 use std::net::Shutdown;
 use std::os::fd::{AsFd, AsRawFd, FromRawFd, IntoRawFd, OwnedFd};
+#[cfg(target_os = "linux")]
 use std::os::linux::net::SocketAddrExt;
 use std::os::unix::net::{self, SocketAddr};
 use std::path::Path;
@@ -86,6 +87,7 @@ fn connect_to_a_path_gives_pathname_peer_and_unnamed_local() {
     assert_eq!(&buf[..n], b"hi");
 }
 
+#[cfg(target_os = "linux")]
 #[test]
 fn connect_addr_to_an_abstract_name() {
     let name = abstract_name("stream");

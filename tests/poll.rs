@@ -144,7 +144,11 @@ fn signal_during_poll_returns_interrupted() {
         let mut poll = Poll::new().unwrap();
         let mut events = Events::with_capacity(4);
         // SAFETY: `pthread_self` has no preconditions.
-        tid_tx.send(unsafe { libc::pthread_self() }).unwrap();
+        // (As an integer: it is a pointer on some C libraries.)
+        #[allow(clippy::useless_conversion, clippy::unnecessary_cast)]
+        tid_tx
+            .send(unsafe { libc::pthread_self() } as usize)
+            .unwrap();
         let res = poll.poll(&mut events, Some(Duration::from_secs(10)));
         done2.store(true, Ordering::SeqCst);
         res
@@ -156,7 +160,10 @@ fn signal_during_poll_returns_interrupted() {
     while !done.load(Ordering::SeqCst) && start.elapsed() < Duration::from_secs(5) {
         // SAFETY: `tid` is a live thread (it has not returned yet or the
         // loop stops); SIGUSR2 has a handler installed above.
-        unsafe { libc::pthread_kill(tid, libc::SIGUSR2) };
+        #[allow(clippy::useless_conversion, clippy::unnecessary_cast)]
+        unsafe {
+            libc::pthread_kill(tid as libc::pthread_t, libc::SIGUSR2)
+        };
         thread::sleep(Duration::from_millis(20));
     }
     let res = poller.join().unwrap();

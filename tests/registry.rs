@@ -198,7 +198,10 @@ fn release_double_registration_is_the_os_error() {
 /// `EPOLLONESHOT` for one-shot; `EPOLLIN | EPOLLRDHUP` for
 /// readable, `EPOLLOUT` for writable, `EPOLLPRI` for priority. The kernel
 /// adds `EPOLLERR | EPOLLHUP` to every mask itself.
-#[cfg(not(mio_unsupported_force_poll_poll))]
+#[cfg(all(
+    not(mio_unsupported_force_poll_poll),
+    any(target_os = "linux", target_os = "android")
+))]
 #[test]
 fn each_interest_registers_the_expected_epoll_flags() {
     use std::os::fd::AsRawFd;

@@ -27,14 +27,19 @@ fn a_signal_storm_makes_no_timer_early_lost_or_doubled() {
         assert_eq!(libc::sigaction(libc::SIGUSR1, &sa, std::ptr::null_mut()), 0);
     }
     // SAFETY: plain call, no arguments.
-    let target = unsafe { libc::pthread_self() };
+    // (As an integer: it is a pointer on some C libraries.)
+    #[allow(clippy::useless_conversion, clippy::unnecessary_cast)]
+    let target = unsafe { libc::pthread_self() } as usize;
     let stop = Arc::new(AtomicBool::new(false));
     let storm = {
         let stop = stop.clone();
         std::thread::spawn(move || {
             while !stop.load(Ordering::Relaxed) {
                 // SAFETY: `target` is the test thread, alive until `stop`.
-                unsafe { libc::pthread_kill(target, libc::SIGUSR1) };
+                #[allow(clippy::useless_conversion, clippy::unnecessary_cast)]
+                unsafe {
+                    libc::pthread_kill(target as libc::pthread_t, libc::SIGUSR1)
+                };
                 std::thread::sleep(Duration::from_micros(300));
             }
         })

@@ -7,8 +7,11 @@ use std::io::{self, Read, Write};
 use std::os::fd::AsRawFd;
 use std::time::Duration;
 
+#[cfg(any(target_os = "linux", target_os = "android"))]
 use ferrio::event::Source;
-use ferrio::net::{TcpListener, TcpStream, UnixStream};
+use ferrio::net::UnixStream;
+#[cfg(any(target_os = "linux", target_os = "android"))]
+use ferrio::net::{TcpListener, TcpStream};
 use ferrio::unix::{pipe, SourceFd};
 use ferrio::{Events, Interest, Poll, Token, Trigger};
 
@@ -212,6 +215,7 @@ fn level_writable_is_reported_while_there_is_room() {
 /// `PRIORITY` asks for it (the kernel then reports `EPOLLPRI`/`POLLPRI`
 /// until the byte is read or passed).
 #[test]
+#[cfg(any(target_os = "linux", target_os = "android"))] // PRIORITY is Linux's
 fn an_out_of_band_byte_does_not_spin_a_level_readable_loop() {
     let mut poll = Poll::new().unwrap();
     let mut events = Events::with_capacity(8);
@@ -245,6 +249,7 @@ fn an_out_of_band_byte_does_not_spin_a_level_readable_loop() {
     drop(client);
 }
 
+#[cfg(any(target_os = "linux", target_os = "android"))]
 fn register_level(poll: &mut Poll, s: &mut TcpStream, interest: Interest) {
     s.register(poll.registry(), T, interest.level()).unwrap();
 }

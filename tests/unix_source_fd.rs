@@ -14,10 +14,14 @@ use util::*;
 fn raw_pipe() -> (OwnedFd, OwnedFd) {
     let mut fds = [-1; 2];
     // SAFETY: `fds` has room for the two descriptors.
-    assert_eq!(
-        unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_NONBLOCK | libc::O_CLOEXEC) },
-        0
-    );
+    assert_eq!(unsafe { libc::pipe(fds.as_mut_ptr()) }, 0);
+    for fd in fds {
+        // SAFETY: plain `fcntl` commands on descriptors this test owns.
+        unsafe {
+            assert_eq!(libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC), 0);
+            assert_eq!(libc::fcntl(fd, libc::F_SETFL, libc::O_NONBLOCK), 0);
+        }
+    }
     // SAFETY: fresh descriptors owned by nobody else.
     unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) }
 }
@@ -173,9 +177,9 @@ fn a_closed_fd_cannot_be_registered() {
 
 /// Moves `fd` to a high descriptor number no other test thread allocates.
 fn to_high_fd(fd: OwnedFd, at: RawFd) -> OwnedFd {
-    // SAFETY: dup3 onto a number in a range this test alone uses; we own the
-    // result, and `fd` closes when dropped.
-    let new = unsafe { libc::dup3(fd.as_raw_fd(), at, libc::O_CLOEXEC) };
+    // SAFETY: a duplicate at the lowest free number from `at`, in a range
+    // this test alone uses; we own the result, and `fd` closes when dropped.
+    let new = unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_DUPFD_CLOEXEC, at) };
     assert_eq!(new, at, "{}", io::Error::last_os_error());
     // SAFETY: `new` is ours.
     unsafe { OwnedFd::from_raw_fd(new) }

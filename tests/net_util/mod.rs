@@ -103,6 +103,8 @@ pub fn temp_path(tag: &str) -> PathBuf {
 }
 
 /// A fresh abstract socket name.
+#[cfg(target_os = "linux")]
+#[allow(dead_code)]
 pub fn abstract_name(tag: &str) -> Vec<u8> {
     static NEXT: AtomicUsize = AtomicUsize::new(0);
     let n = NEXT.fetch_add(1, Ordering::Relaxed);

@@ -28,13 +28,17 @@ pub(crate) fn cvt<T: MinusOne>(ret: T) -> io::Result<T> {
 #[inline]
 #[cfg_attr(not(feature = "net"), allow(dead_code))]
 pub(crate) fn errno() -> i32 {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
     // SAFETY: the C library returns the address of the calling thread's
     // `errno`, valid for reads for as long as the thread lives.
     unsafe {
         #[cfg(target_os = "android")]
         let location = libc::__errno();
-        #[cfg(not(target_os = "android"))]
+        #[cfg(target_os = "linux")]
         let location = libc::__errno_location();
         *location
     }
+    // Elsewhere through std, which knows each C library's name for it.
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    io::Error::last_os_error().raw_os_error().unwrap_or(0)
 }

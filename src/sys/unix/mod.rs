@@ -1,9 +1,8 @@
-//! The Unix family: Linux and Android.
-
-#[cfg(not(any(target_os = "linux", target_os = "android")))]
-compile_error!("ferrio's Unix backends currently cover Linux and Android only");
+//! The Unix family: Linux and Android (epoll), Apple's systems and the BSDs
+//! (kqueue); `poll(2)` anywhere with `--cfg mio_unsupported_force_poll_poll`.
 
 use std::io;
+use std::os::fd::{FromRawFd, OwnedFd, RawFd};
 
 mod cvt;
 pub(crate) use self::cvt::cvt;
@@ -15,6 +14,13 @@ cfg_os_poll! {
     #[allow(unused_imports)]
     pub(crate) use self::selector::{event, Event, Events, IoSourceState, Selector, Waker};
 
+    // Every backend signals through a descriptor, except kqueue where it
+    // has `EVFILT_USER`.
+    #[cfg(not(all(
+        any(target_os = "freebsd", target_vendor = "apple"),
+        not(mio_unsupported_force_poll_poll),
+        not(mio_unsupported_force_waker_pipe)
+    )))]
     mod waker;
 }
 
@@ -29,9 +35,46 @@ cfg_net! {
     pub(crate) mod uds;
 }
 
+/// A non-blocking, close-on-exec pipe: (read end, write end). One
+/// `pipe2` call, or on Apple (which lacks it) `pipe` and `fcntl` after.
+#[allow(dead_code)]
+pub(crate) fn pipe() -> io::Result<(OwnedFd, OwnedFd)> {
+    let mut fds: [libc::c_int; 2] = [-1, -1];
+    #[cfg(not(target_vendor = "apple"))]
+    // SAFETY: `fds` has room for the two descriptors the kernel writes.
+    cvt(unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC | libc::O_NONBLOCK) })?;
+    #[cfg(target_vendor = "apple")]
+    // SAFETY: as above.
+    cvt(unsafe { libc::pipe(fds.as_mut_ptr()) })?;
+    // SAFETY: both descriptors were just returned by the kernel and nothing
+    // else owns them; owned first, so an error below closes them.
+    let (read, write) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+    #[cfg(target_vendor = "apple")]
+    {
+        use std::os::fd::AsRawFd;
+        set_cloexec_nonblocking(read.as_raw_fd())?;
+        set_cloexec_nonblocking(write.as_raw_fd())?;
+    }
+    Ok((read, write))
+}
+
+/// `FD_CLOEXEC` and `O_NONBLOCK`, for kernels whose system calls cannot set
+/// them when they create a descriptor.
+#[allow(dead_code)]
+pub(crate) fn set_cloexec_nonblocking(fd: RawFd) -> io::Result<()> {
+    // SAFETY: plain `fcntl` commands with integer arguments; an invalid
+    // `fd` only makes them fail.
+    unsafe {
+        cvt(libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC))?;
+        let flags = cvt(libc::fcntl(fd, libc::F_GETFL))?;
+        cvt(libc::fcntl(fd, libc::F_SETFL, flags | libc::O_NONBLOCK))?;
+    }
+    Ok(())
+}
+
 /// Sets `O_NONBLOCK` with `ioctl(FIONBIO)`, one system call.
 #[allow(dead_code)]
-pub(crate) fn set_nonblocking(fd: std::os::fd::RawFd, nonblocking: bool) -> io::Result<()> {
+pub(crate) fn set_nonblocking(fd: RawFd, nonblocking: bool) -> io::Result<()> {
     let mut on = libc::c_int::from(nonblocking);
     // SAFETY: FIONBIO reads one `c_int` through the pointer, which points at
     // a live local; an invalid `fd` only makes the call fail with EBADF.

@@ -2,9 +2,12 @@
 //! addresses, and the system calls the std types do not make the way ferrio
 //! needs them (non-blocking creation, `accept4`, sends without `SIGPIPE`).
 //!
-//! Every socket made here is non-blocking and close-on-exec from the system
-//! call that creates it, so no other thread can ever see (or `fork`+`exec`
-//! with) a descriptor that lacks the flags.
+//! Every socket made here is non-blocking and close-on-exec. Where the
+//! kernel takes the flags in the socket type (every target but Apple's), they
+//! are set by the system call that creates it, so no other thread can ever
+//! see (or `fork`+`exec` with) a descriptor that lacks them. Apple's kernels
+//! take no such flags: there `fcntl` sets them right after, and
+//! `SO_NOSIGPIPE` stands in for `MSG_NOSIGNAL`, which they lack.
 
 use std::ffi::OsStr;
 use std::io::{self, IoSlice};
@@ -12,6 +15,8 @@ use std::mem::{self, size_of};
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
 #[cfg(target_os = "android")]
 use std::os::android::net::SocketAddrExt;
+#[cfg(target_vendor = "apple")]
+use std::os::fd::AsFd;
 use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
 #[cfg(target_os = "linux")]
 use std::os::linux::net::SocketAddrExt;
@@ -24,7 +29,29 @@ use libc::{c_int, sa_family_t, socklen_t};
 use super::{cvt, errno};
 
 /// Added to the type of every socket ferrio creates.
+#[cfg(not(target_vendor = "apple"))]
 const SOCK_FLAGS: c_int = libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC;
+
+/// Passed to every send: no `SIGPIPE` for a peer that went away.
+#[cfg(not(target_vendor = "apple"))]
+const NOSIGNAL: c_int = libc::MSG_NOSIGNAL;
+#[cfg(target_vendor = "apple")]
+const NOSIGNAL: c_int = 0;
+
+/// A socket the kernel just returned, given the flags its system call
+/// could not set.
+#[inline]
+fn adopt(fd: c_int) -> io::Result<OwnedFd> {
+    // SAFETY: the kernel just returned `fd`, which nothing else owns.
+    let fd = unsafe { OwnedFd::from_raw_fd(fd) };
+    #[cfg(target_vendor = "apple")]
+    {
+        // Dropping `fd` on an error closes it.
+        super::set_cloexec_nonblocking(fd.as_raw_fd())?;
+        setsockopt_int(fd.as_fd(), libc::SOL_SOCKET, libc::SO_NOSIGPIPE, 1)?;
+    }
+    Ok(fd)
+}
 
 /// The most buffers one `sendmsg` takes on Linux (`UIO_MAXIOV`); more make
 /// the call fail with `EMSGSIZE`, so the rest is left for the next write.
@@ -32,20 +59,46 @@ const MAX_IOV: usize = 1024;
 
 /// `socket(domain, ty | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)`.
 pub(crate) fn socket(domain: c_int, ty: c_int) -> io::Result<OwnedFd> {
+    #[cfg(target_vendor = "apple")]
+    let flags = 0;
+    #[cfg(not(target_vendor = "apple"))]
+    let flags = SOCK_FLAGS;
     // SAFETY: no pointer arguments.
-    let fd = cvt(unsafe { libc::socket(domain, ty | SOCK_FLAGS, 0) })?;
-    // SAFETY: the kernel just returned `fd`, which nothing else owns.
-    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+    adopt(cvt(unsafe { libc::socket(domain, ty | flags, 0) })?)
 }
 
 /// `socketpair(AF_UNIX, ty | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)`.
 pub(crate) fn socketpair(ty: c_int) -> io::Result<(OwnedFd, OwnedFd)> {
+    #[cfg(target_vendor = "apple")]
+    let flags = 0;
+    #[cfg(not(target_vendor = "apple"))]
+    let flags = SOCK_FLAGS;
     let mut fds: [c_int; 2] = [-1, -1];
     // SAFETY: `fds` is a live array of the two `c_int`s the kernel writes.
-    cvt(unsafe { libc::socketpair(libc::AF_UNIX, ty | SOCK_FLAGS, 0, fds.as_mut_ptr()) })?;
-    // SAFETY: on success both entries are new descriptors owned by nobody
-    // else.
-    Ok(unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) })
+    cvt(unsafe { libc::socketpair(libc::AF_UNIX, ty | flags, 0, fds.as_mut_ptr()) })?;
+    // The first end is owned (and closed on an error) before the second is
+    // looked at.
+    let a = adopt(fds[0]);
+    let b = adopt(fds[1]);
+    Ok((a?, b?))
+}
+
+/// `accept4(fd, addr, len, SOCK_NONBLOCK | SOCK_CLOEXEC)`, or on Apple
+/// `accept` and the flags after (the new socket inherits non-blocking mode
+/// from the listener there, but is set anyway).
+///
+/// # Safety
+///
+/// `addr` is writable for `*len` bytes.
+#[inline]
+unsafe fn accept_raw(fd: c_int, addr: *mut libc::sockaddr, len: &mut socklen_t) -> io::Result<OwnedFd> {
+    #[cfg(not(target_vendor = "apple"))]
+    // SAFETY: the caller's promise on `addr` and `len`.
+    let new = unsafe { libc::accept4(fd, addr, len, SOCK_FLAGS) };
+    #[cfg(target_vendor = "apple")]
+    // SAFETY: as above.
+    let new = unsafe { libc::accept(fd, addr, len) };
+    adopt(cvt(new)?)
 }
 
 /// `bind(fd, addr)`.
@@ -83,11 +136,7 @@ pub(crate) fn accept(fd: BorrowedFd<'_>) -> io::Result<(OwnedFd, RawSockAddr)> {
     // SAFETY: `addr.buf` is writable for `addr.len` bytes, the size the
     // kernel is told through the length pointer; it writes at most that
     // many and stores the real length back into `addr.len`.
-    let new = cvt(unsafe {
-        libc::accept4(fd.as_raw_fd(), addr.as_mut_ptr(), &mut addr.len, SOCK_FLAGS)
-    })?;
-    // SAFETY: the kernel just returned `new`, which nothing else owns.
-    let new = unsafe { OwnedFd::from_raw_fd(new) };
+    let new = unsafe { accept_raw(fd.as_raw_fd(), addr.as_mut_ptr(), &mut addr.len)? };
     // The kernel reports the full length of an address it had to truncate;
     // keep the type's invariant (no address family ferrio uses is that
     // long, so nothing is lost).
@@ -106,16 +155,7 @@ pub(crate) fn accept_inet(fd: &impl AsRawFd) -> io::Result<(OwnedFd, SocketAddr)
     // SAFETY: `buf` is writable for `len` bytes, the size the kernel is
     // told through the length pointer; it writes at most that many and
     // stores the real length back into `len`.
-    let new = cvt(unsafe {
-        libc::accept4(
-            fd.as_raw_fd(),
-            ptr::addr_of_mut!(buf).cast(),
-            &mut len,
-            SOCK_FLAGS,
-        )
-    })?;
-    // SAFETY: the kernel just returned `new`, which nothing else owns.
-    let new = unsafe { OwnedFd::from_raw_fd(new) };
+    let new = unsafe { accept_raw(fd.as_raw_fd(), ptr::addr_of_mut!(buf).cast(), &mut len)? };
     Ok((new, buf.socket_addr()?))
 }
 
@@ -137,7 +177,7 @@ pub(crate) fn send(fd: &impl AsRawFd, buf: &[u8]) -> io::Result<usize> {
             fd.as_raw_fd(),
             buf.as_ptr().cast(),
             buf.len(),
-            libc::MSG_NOSIGNAL,
+            NOSIGNAL,
         )
     })?;
     Ok(n as usize)
@@ -158,7 +198,7 @@ pub(crate) fn send_vectored(fd: &impl AsRawFd, bufs: &[IoSlice<'_>]) -> io::Resu
     msg.msg_iovlen = bufs.len() as _;
     // SAFETY: `msg` points at `bufs.len()` `iovec`s, each describing a
     // buffer that stays borrowed (and so alive) for the whole call.
-    let n = cvt(unsafe { libc::sendmsg(fd.as_raw_fd(), &msg, libc::MSG_NOSIGNAL) })?;
+    let n = cvt(unsafe { libc::sendmsg(fd.as_raw_fd(), &msg, NOSIGNAL) })?;
     Ok(n as usize)
 }
 
@@ -171,7 +211,7 @@ pub(crate) fn send_to(fd: BorrowedFd<'_>, buf: &[u8], addr: &impl KernelAddr) ->
             fd.as_raw_fd(),
             buf.as_ptr().cast(),
             buf.len(),
-            libc::MSG_NOSIGNAL,
+            NOSIGNAL,
             addr.as_ptr(),
             addr.len(),
         )
@@ -391,7 +431,7 @@ impl RawSockAddr {
         sun.sun_family = libc::AF_UNIX as sa_family_t;
         let (bytes, start, terminator) = if let Some(path) = addr.as_pathname() {
             (path.as_os_str().as_bytes(), 0, 1)
-        } else if let Some(name) = addr.as_abstract_name() {
+        } else if let Some(name) = abstract_name(addr) {
             (name, 1, 0)
         } else {
             (&[][..], 0, 0)
@@ -438,7 +478,12 @@ impl RawSockAddr {
         let path: &[u8] = unsafe { slice::from_raw_parts(sun.sun_path.as_ptr().cast::<u8>(), n) };
         match path.first() {
             None => UnixSocketAddr::from_pathname("").ok(),
+            #[cfg(any(target_os = "linux", target_os = "android"))]
             Some(0) => UnixSocketAddr::from_abstract_name(&path[1..]).ok(),
+            // No abstract names here: a name that starts with a zero byte
+            // is how some kernels report an unnamed socket.
+            #[cfg(not(any(target_os = "linux", target_os = "android")))]
+            Some(0) => UnixSocketAddr::from_pathname("").ok(),
             Some(_) => {
                 let end = path.iter().position(|&b| b == 0).unwrap_or(path.len());
                 UnixSocketAddr::from_pathname(OsStr::from_bytes(&path[..end])).ok()
@@ -456,6 +501,17 @@ unsafe impl KernelAddr for RawSockAddr {
 
     fn len(&self) -> socklen_t {
         self.len
+    }
+}
+
+/// A Linux abstract socket name (none exist elsewhere).
+fn abstract_name(addr: &UnixSocketAddr) -> Option<&[u8]> {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    return addr.as_abstract_name();
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    {
+        let _ = addr;
+        None
     }
 }
 

@@ -151,6 +151,7 @@ impl Rounds {
     /// just before the polling thread ended the round: the race `select`
     /// reports, made on purpose.
     #[cfg(test)]
+    #[allow(dead_code)] // by the backends' tests that can run here
     pub(crate) fn count_without_writing(&self) {
         self.wakes.fetch_add(1, Ordering::SeqCst);
     }

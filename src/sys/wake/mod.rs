@@ -252,12 +252,14 @@ impl WakerHandle {
 
     /// Marks the current round's signal as failed.
     #[cfg(test)]
+    #[allow(dead_code)] // by the backends' tests that can run here
     pub(crate) fn pretend_signal_failed(&self) {
         self.state.rounds.write_failed();
     }
 
     /// Counts a wake as a wake that skips would, sending nothing.
     #[cfg(test)]
+    #[allow(dead_code)] // by the backends' tests that can run here
     pub(crate) fn count_without_signal(&self) {
         self.state.rounds.count_without_writing();
     }

@@ -1,25 +1,84 @@
 //! Readiness backends. Exactly one is compiled in:
 //!
-//! - `epoll.rs`: the default on Linux and Android;
+//! - `epoll.rs`: Linux and Android;
+//! - `kqueue.rs`: Apple's systems, FreeBSD, NetBSD, OpenBSD and DragonFly;
 //! - `poll.rs`: `poll(2)`, with `--cfg mio_unsupported_force_poll_poll`.
 //!
-//! Both export `Selector`, `Event`, `Events`, the `event` accessors (with
+//! Each exports `Selector`, `Event`, `Events`, the `event` accessors (with
 //! `timer` and `is_timer` for the events of `Poll`'s timers), `Waker` and
-//! `IoSourceState` with the same signatures. `Selector::select` honours its
-//! timeout to the nanosecond (`epoll_pwait2`, `ppoll`); `millis.rs` holds
-//! `epoll_wait`'s millisecond arithmetic, for whole-millisecond timeouts and
-//! kernels without `epoll_pwait2`.
+//! `IoSourceState` with the same signatures. epoll and kqueue keep
+//! readiness in the kernel and share the empty `IoSourceState` of
+//! `stateless.rs`, and the wakers of `sys/wake`. `Selector::select` honours
+//! its timeout to the nanosecond where the kernel does (`epoll_pwait2`,
+//! `kevent`, `ppoll`); `millis.rs` holds `epoll_wait`'s millisecond
+//! arithmetic, for whole-millisecond timeouts and kernels without
+//! `epoll_pwait2`.
 
 use std::time::Duration;
 
 pub(crate) use crate::sys::EventBuf;
 
-#[cfg(not(mio_unsupported_force_poll_poll))]
+#[cfg(all(
+    not(mio_unsupported_force_poll_poll),
+    any(target_os = "linux", target_os = "android")
+))]
 mod epoll;
-#[cfg(not(mio_unsupported_force_poll_poll))]
+#[cfg(all(
+    not(mio_unsupported_force_poll_poll),
+    any(target_os = "linux", target_os = "android")
+))]
 mod millis;
+#[cfg(all(
+    not(mio_unsupported_force_poll_poll),
+    any(target_os = "linux", target_os = "android")
+))]
+pub(crate) use self::epoll::{event, Event, Events, Selector, Waker};
+
+#[cfg(all(
+    not(mio_unsupported_force_poll_poll),
+    any(
+        target_vendor = "apple",
+        target_os = "freebsd",
+        target_os = "netbsd",
+        target_os = "openbsd",
+        target_os = "dragonfly"
+    )
+))]
+mod kqueue;
+#[cfg(all(
+    not(mio_unsupported_force_poll_poll),
+    any(
+        target_vendor = "apple",
+        target_os = "freebsd",
+        target_os = "netbsd",
+        target_os = "openbsd",
+        target_os = "dragonfly"
+    )
+))]
+pub(crate) use self::kqueue::{event, Event, Events, Selector, Waker};
+
+// kqueue's change-list rules are plain functions: their tests run on every
+// host.
+#[cfg(all(
+    test,
+    not(all(
+        not(mio_unsupported_force_poll_poll),
+        any(
+            target_vendor = "apple",
+            target_os = "freebsd",
+            target_os = "netbsd",
+            target_os = "openbsd",
+            target_os = "dragonfly"
+        )
+    ))
+))]
+#[path = "kqueue/changes.rs"]
+mod kqueue_changes;
+
 #[cfg(not(mio_unsupported_force_poll_poll))]
-pub(crate) use self::epoll::{event, Event, Events, IoSourceState, Selector, Waker};
+mod stateless;
+#[cfg(not(mio_unsupported_force_poll_poll))]
+pub(crate) use self::stateless::IoSourceState;
 
 #[cfg(mio_unsupported_force_poll_poll)]
 mod poll;
@@ -33,14 +92,23 @@ pub(crate) trait Timespec {
     fn new(secs: u64, nanos: u32) -> Self;
 }
 
+/// The type of `timespec`'s seconds field (`time_t`, which libc's musl
+/// alias warns about).
+type Secs = time_t_alias::Secs;
+
+#[allow(deprecated)]
+mod time_t_alias {
+    pub(super) type Secs = libc::time_t;
+}
+
 impl Timespec for libc::timespec {
-    const MAX_SECS: u64 = libc::time_t::MAX as u64;
+    const MAX_SECS: u64 = Secs::MAX as u64;
     #[allow(clippy::unnecessary_cast)]
     fn new(secs: u64, nanos: u32) -> Self {
         // SAFETY: `timespec` is plain old data (some targets pad it), valid
         // when zeroed.
         let mut ts: libc::timespec = unsafe { std::mem::zeroed() };
-        ts.tv_sec = secs as libc::time_t;
+        ts.tv_sec = secs as Secs;
         ts.tv_nsec = nanos as _;
         ts
     }
@@ -64,7 +132,7 @@ mod tests {
         let ts: libc::timespec = timespec(Duration::new(3, 123_456_789));
         assert_eq!((ts.tv_sec as i64, ts.tv_nsec as i64), (3, 123_456_789));
         let ts: libc::timespec = timespec(Duration::MAX);
-        assert_eq!(ts.tv_sec, libc::time_t::MAX);
+        assert_eq!(ts.tv_sec, Secs::MAX);
         assert_eq!(ts.tv_nsec as u32, Duration::MAX.subsec_nanos());
     }
 }

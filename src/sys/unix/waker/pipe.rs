@@ -1,11 +1,11 @@
 //! A pipe used as a wake-up signal, for systems (or builds) without eventfd.
 
 use std::io;
-use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
+use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 
 use crate::sys::unix::cvt;
 
-/// The two ends of `pipe2(O_CLOEXEC | O_NONBLOCK)`; the read end is the one
+/// The two ends of a non-blocking, close-on-exec pipe; the read end is the one
 /// that is polled.
 #[derive(Debug)]
 pub(crate) struct WakerFd {
@@ -15,12 +15,7 @@ pub(crate) struct WakerFd {
 
 impl WakerFd {
     pub(crate) fn new() -> io::Result<WakerFd> {
-        let mut fds: [libc::c_int; 2] = [-1, -1];
-        // SAFETY: `fds` has room for the two descriptors the kernel writes.
-        cvt(unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC | libc::O_NONBLOCK) })?;
-        // SAFETY: both descriptors were just returned by the kernel and
-        // nothing else owns them.
-        let (receiver, sender) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
+        let (receiver, sender) = crate::sys::unix::pipe()?;
         Ok(WakerFd { sender, receiver })
     }
 
