@@ -53,6 +53,97 @@ macro_rules! cfg_io_source {
     }
 }
 
+// Which readiness backend a Unix build uses. The lists live here alone;
+// everything else names a backend through these macros.
+
+/// Items of the epoll backend: Linux, Android, illumos and Redox, unless
+/// `mio_unsupported_force_poll_poll` asks for `poll(2)`.
+macro_rules! cfg_epoll {
+    ($($item:item)*) => {
+        $(
+            #[cfg(all(
+                not(mio_unsupported_force_poll_poll),
+                any(
+                    target_os = "linux",
+                    target_os = "android",
+                    target_os = "illumos",
+                    target_os = "redox"
+                )
+            ))]
+            $item
+        )*
+    }
+}
+
+/// Items of the kqueue backend: Apple's systems and the BSDs, unless
+/// `mio_unsupported_force_poll_poll` asks for `poll(2)`.
+macro_rules! cfg_kqueue {
+    ($($item:item)*) => {
+        $(
+            #[cfg(all(
+                not(mio_unsupported_force_poll_poll),
+                any(
+                    target_vendor = "apple",
+                    target_os = "freebsd",
+                    target_os = "netbsd",
+                    target_os = "openbsd",
+                    target_os = "dragonfly"
+                )
+            ))]
+            $item
+        )*
+    }
+}
+
+/// Items of the `poll(2)` backend: every other Unix, and any Unix with
+/// `mio_unsupported_force_poll_poll`.
+macro_rules! cfg_poll_backend {
+    ($($item:item)*) => {
+        $(
+            #[cfg(any(
+                mio_unsupported_force_poll_poll,
+                not(any(
+                    target_os = "linux",
+                    target_os = "android",
+                    target_os = "illumos",
+                    target_os = "redox",
+                    target_vendor = "apple",
+                    target_os = "freebsd",
+                    target_os = "netbsd",
+                    target_os = "openbsd",
+                    target_os = "dragonfly"
+                ))
+            ))]
+            $item
+        )*
+    }
+}
+
+/// Items of the backends whose queue is a file descriptor and whose kernel
+/// keeps readiness (epoll, kqueue): `AsRawFd` for `Poll`, the shared waker
+/// layer, the stateless I/O source.
+macro_rules! cfg_kernel_queue {
+    ($($item:item)*) => {
+        $(
+            #[cfg(all(
+                not(mio_unsupported_force_poll_poll),
+                any(
+                    target_os = "linux",
+                    target_os = "android",
+                    target_os = "illumos",
+                    target_os = "redox",
+                    target_vendor = "apple",
+                    target_os = "freebsd",
+                    target_os = "netbsd",
+                    target_os = "openbsd",
+                    target_os = "dragonfly"
+                )
+            ))]
+            $item
+        )*
+    }
+}
+
 /// One item that exists only where the kernel has priority readiness
 /// (`EPOLLPRI`): Linux and Android.
 macro_rules! cfg_priority {

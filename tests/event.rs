@@ -96,7 +96,13 @@ fn event_is_the_size_of_the_system_record() {
     );
     #[cfg(all(
         not(mio_unsupported_force_poll_poll),
-        not(any(target_os = "linux", target_os = "android"))
+        any(
+            target_vendor = "apple",
+            target_os = "freebsd",
+            target_os = "netbsd",
+            target_os = "openbsd",
+            target_os = "dragonfly"
+        )
     ))]
     assert_eq!(
         std::mem::size_of::<ferrio::event::Event>(),

@@ -24,9 +24,10 @@ compile_error!("ferrio supports Unix-like systems only (Linux and Android are te
 mod event_buf;
 
 cfg_os_poll! {
-    // The backends whose kernel reports a waker's signal under its token.
-    #[cfg(not(mio_unsupported_force_poll_poll))]
-    mod wake;
+    cfg_kernel_queue! {
+        // The backends whose kernel reports a waker's signal under its token.
+        mod wake;
+    }
 }
 pub(crate) use self::event_buf::EventBuf;
 

@@ -16,7 +16,7 @@ use std::time::Duration;
 use libc::{EPOLLERR, EPOLLET, EPOLLHUP, EPOLLIN, EPOLLONESHOT, EPOLLOUT, EPOLLPRI, EPOLLRDHUP};
 
 use super::millis::{exact_timeout_ms, fast_timeout_ms, wait_timeout};
-use super::{timespec, EventBuf};
+use super::{poll_fds, timespec, EventBuf};
 use crate::sys::unix::cvt;
 use crate::sys::unix::waker::WakerFd;
 use crate::sys::wake::{Signal, WakeRecord, WakerHandle, Wakers};
@@ -147,17 +147,7 @@ impl Selector {
             // SAFETY (as well): `ts` is a live `__kernel_timespec` the
             // kernel only reads; a null signal mask leaves the mask alone,
             // and its size is then not read.
-            Wait::Exact(ts) => unsafe {
-                libc::syscall(
-                    libc::SYS_epoll_pwait2,
-                    ep,
-                    buf.as_mut_ptr(),
-                    max,
-                    ts as *const KernelTimespec,
-                    std::ptr::null::<libc::sigset_t>(),
-                    0usize,
-                ) as libc::c_int
-            },
+            Wait::Exact(ts) => unsafe { epoll_pwait2(ep, buf.as_mut_ptr(), max, ts) },
         };
         if n < 0 {
             // The wait's bound as plain values, so that the common path
@@ -191,11 +181,11 @@ impl Selector {
         let err = io::Error::last_os_error();
         events.clear();
         if events.capacity() == 0 {
-            let ts = match exact {
-                None => ms_timespec(ms),
-                Some(ts) => Some(timespec(Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32))),
+            let to = match exact {
+                None => ms_duration(ms),
+                Some(ts) => Some(Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)),
             };
-            return self.wait_readable(ts.as_ref()).map(drop);
+            return self.wait_readable(to).map(drop);
         }
         Err(err)
     }
@@ -209,7 +199,7 @@ impl Selector {
         }
         events.clear();
         if events.capacity() == 0 {
-            return wait_timeout(timeout, |ms| self.wait_readable(ms_timespec(ms).as_ref())).map(drop);
+            return wait_timeout(timeout, |ms| self.wait_readable(ms_duration(ms))).map(drop);
         }
         let ep = self.ep.as_raw_fd();
         let max = events.max();
@@ -230,18 +220,13 @@ impl Selector {
     /// descriptor itself to become readable: that happens when events are
     /// pending, and leaves them queued for the next call. Returns how many
     /// descriptors are ready (0 or 1). `None` waits without a timeout.
-    fn wait_readable(&self, timeout: Option<&libc::timespec>) -> io::Result<usize> {
-        let mut pfd = libc::pollfd {
+    fn wait_readable(&self, timeout: Option<Duration>) -> io::Result<usize> {
+        let mut pfd = [libc::pollfd {
             fd: self.ep.as_raw_fd(),
             events: libc::POLLIN,
             revents: 0,
-        };
-        let timeout = timeout.map_or(std::ptr::null(), |ts| ts as *const libc::timespec);
-        // SAFETY: `pfd` is one live `pollfd`, matching `nfds = 1`; `timeout`
-        // is null or points at a live `timespec` the kernel only reads; a
-        // null signal mask leaves the mask alone.
-        let n = cvt(unsafe { libc::ppoll(&mut pfd, 1, timeout, std::ptr::null()) })?;
-        Ok(n as usize)
+        }];
+        poll_fds(&mut pfd, timeout)
     }
 
     pub(crate) fn register(&self, fd: RawFd, token: Token, interests: Interest) -> io::Result<()> {
@@ -295,8 +280,49 @@ impl Selector {
 /// `c_int`.
 const WHOLE_SECS: u64 = libc::c_int::MAX as u64 / 1000;
 
-/// Whether `epoll_pwait2` exists: true until the kernel says otherwise.
-static PWAIT2: AtomicBool = AtomicBool::new(true);
+/// Whether `epoll_pwait2` exists: true on Linux until the kernel says
+/// otherwise; never elsewhere.
+static PWAIT2: AtomicBool = AtomicBool::new(cfg!(any(target_os = "linux", target_os = "android")));
+
+/// `epoll_pwait2(ep, events, max, ts, NULL)`, through `syscall()` so that
+/// no C library symbol newer than the kernel's is needed.
+///
+/// # Safety
+///
+/// `events` is writable for `max` records; `ts` is a live record.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+unsafe fn epoll_pwait2(
+    ep: RawFd,
+    events: *mut libc::epoll_event,
+    max: libc::c_int,
+    ts: &KernelTimespec,
+) -> libc::c_int {
+    // SAFETY: the caller's promises; the kernel only reads `ts`; a null
+    // signal mask leaves the mask alone, and its size is then not read.
+    unsafe {
+        libc::syscall(
+            libc::SYS_epoll_pwait2,
+            ep,
+            events,
+            max,
+            ts as *const KernelTimespec,
+            std::ptr::null::<libc::sigset_t>(),
+            0usize,
+        ) as libc::c_int
+    }
+}
+
+/// Other epoll kernels (illumos, Redox) have no `epoll_pwait2`, and `PWAIT2`
+/// is false there from the start, so this is never called.
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+unsafe fn epoll_pwait2(
+    _: RawFd,
+    _: *mut libc::epoll_event,
+    _: libc::c_int,
+    _: &KernelTimespec,
+) -> libc::c_int {
+    -1
+}
 
 /// The kernel's `struct __kernel_timespec`, which `epoll_pwait2` takes on
 /// every architecture (64-bit fields also where `time_t` is 32 bits).
@@ -325,11 +351,9 @@ enum Wait<'a> {
     Exact(&'a KernelTimespec),
 }
 
-/// A millisecond timeout as a `timespec` (`None` for -1, no bound).
-fn ms_timespec(ms: libc::c_int) -> Option<libc::timespec> {
-    u64::try_from(ms)
-        .ok()
-        .map(|ms| timespec(Duration::from_millis(ms)))
+/// A millisecond timeout as a duration (`None` for -1, no bound).
+fn ms_duration(ms: libc::c_int) -> Option<Duration> {
+    u64::try_from(ms).ok().map(Duration::from_millis)
 }
 
 /// The epoll flags for `interests`: one table lookup.
@@ -379,7 +403,13 @@ const fn epoll_flags(interests: Interest) -> u32 {
 /// ferrio never registers this one, so no kernel record carries it.
 const TIMER: u32 = 1 << 27;
 
-const _: () = assert!(TIMER & (epoll_flags(Interest::READABLE.add(Interest::WRITABLE).add(Interest::PRIORITY))) == 0);
+const _: () = assert!(
+    TIMER
+        & (epoll_flags(match Interest::from_index(Interest::INDEX_LIMIT - 1) {
+            Some(all) => all,
+            None => unreachable!(),
+        })) == 0
+);
 
 /// The kernel's event record.
 pub(crate) type Event = libc::epoll_event;

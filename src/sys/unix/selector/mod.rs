@@ -14,48 +14,33 @@
 //! arithmetic, for whole-millisecond timeouts and kernels without
 //! `epoll_pwait2`.
 
+use std::io;
 use std::time::Duration;
+
+use crate::sys::unix::cvt;
 
 pub(crate) use crate::sys::EventBuf;
 
-#[cfg(all(
-    not(mio_unsupported_force_poll_poll),
-    any(target_os = "linux", target_os = "android")
-))]
-mod epoll;
-#[cfg(all(
-    not(mio_unsupported_force_poll_poll),
-    any(target_os = "linux", target_os = "android")
-))]
-mod millis;
-#[cfg(all(
-    not(mio_unsupported_force_poll_poll),
-    any(target_os = "linux", target_os = "android")
-))]
-pub(crate) use self::epoll::{event, Event, Events, Selector, Waker};
+cfg_epoll! {
+    mod epoll;
+    mod millis;
+    pub(crate) use self::epoll::{event, Event, Events, Selector, Waker};
+}
 
-#[cfg(all(
-    not(mio_unsupported_force_poll_poll),
-    any(
-        target_vendor = "apple",
-        target_os = "freebsd",
-        target_os = "netbsd",
-        target_os = "openbsd",
-        target_os = "dragonfly"
-    )
-))]
-mod kqueue;
-#[cfg(all(
-    not(mio_unsupported_force_poll_poll),
-    any(
-        target_vendor = "apple",
-        target_os = "freebsd",
-        target_os = "netbsd",
-        target_os = "openbsd",
-        target_os = "dragonfly"
-    )
-))]
-pub(crate) use self::kqueue::{event, Event, Events, Selector, Waker};
+cfg_kqueue! {
+    mod kqueue;
+    pub(crate) use self::kqueue::{event, Event, Events, Selector, Waker};
+}
+
+cfg_kernel_queue! {
+    mod stateless;
+    pub(crate) use self::stateless::IoSourceState;
+}
+
+cfg_poll_backend! {
+    mod poll;
+    pub(crate) use self::poll::{event, Event, Events, IoSourceState, Selector, Waker};
+}
 
 // kqueue's change-list rules are plain functions: their tests run on every
 // host.
@@ -75,17 +60,64 @@ pub(crate) use self::kqueue::{event, Event, Events, Selector, Waker};
 #[path = "kqueue/changes.rs"]
 mod kqueue_changes;
 
-#[cfg(not(mio_unsupported_force_poll_poll))]
-mod stateless;
-#[cfg(not(mio_unsupported_force_poll_poll))]
-pub(crate) use self::stateless::IoSourceState;
+/// One `poll(2)`-style wait for readiness on `pollfds`, for the poll(2)
+/// backend and for the zero-capacity waits of the others. `ppoll` waits to the nanosecond
+/// (a timeout too long for `time_t` saturates); kernels without it get
+/// `poll` with the timeout rounded up to milliseconds, capped at
+/// `c_int::MAX`.
+pub(crate) fn poll_fds(pollfds: &mut [libc::pollfd], timeout: Option<Duration>) -> io::Result<usize> {
+    #[cfg(any(
+        target_os = "linux",
+        target_os = "android",
+        target_os = "freebsd",
+        target_os = "netbsd",
+        target_os = "openbsd",
+        target_os = "dragonfly"
+    ))]
+    {
+        let ts: Option<libc::timespec> = timeout.map(timespec);
+        let ts = ts.as_ref().map_or(std::ptr::null(), |ts| ts as *const libc::timespec);
+        // SAFETY: `pollfds` is a live slice of initialised records of the
+        // length passed; `ts` is null or points at a live `timespec` the
+        // kernel only reads; a null signal mask leaves the mask alone.
+        let n = cvt(unsafe {
+            libc::ppoll(
+                pollfds.as_mut_ptr(),
+                pollfds.len() as libc::nfds_t,
+                ts,
+                std::ptr::null(),
+            )
+        })?;
+        Ok(n as usize)
+    }
+    #[cfg(not(any(
+        target_os = "linux",
+        target_os = "android",
+        target_os = "freebsd",
+        target_os = "netbsd",
+        target_os = "openbsd",
+        target_os = "dragonfly"
+    )))]
+    {
+        let ms = match timeout {
+            None => -1,
+            Some(to) => {
+                let ms = (to.as_nanos() + 999_999) / 1_000_000;
+                ms.min(libc::c_int::MAX as u128) as libc::c_int
+            }
+        };
+        // SAFETY: `pollfds` is a live slice of initialised records of the
+        // length passed.
+        let n = cvt(unsafe { libc::poll(pollfds.as_mut_ptr(), pollfds.len() as libc::nfds_t, ms) })?;
+        Ok(n as usize)
+    }
+}
 
-#[cfg(mio_unsupported_force_poll_poll)]
-mod poll;
-#[cfg(mio_unsupported_force_poll_poll)]
-pub(crate) use self::poll::{event, Event, Events, IoSourceState, Selector, Waker};
+// The timespec helpers below are unused only by poll(2) on the few kernels
+// without `ppoll`.
 
 /// A `timespec`-shaped record the kernel reads a timeout from.
+#[allow(dead_code)]
 pub(crate) trait Timespec {
     /// The most seconds its seconds field holds.
     const MAX_SECS: u64;
@@ -94,9 +126,10 @@ pub(crate) trait Timespec {
 
 /// The type of `timespec`'s seconds field (`time_t`, which libc's musl
 /// alias warns about).
+#[allow(dead_code)]
 type Secs = time_t_alias::Secs;
 
-#[allow(deprecated)]
+#[allow(deprecated, dead_code)]
 mod time_t_alias {
     pub(super) type Secs = libc::time_t;
 }
@@ -117,6 +150,7 @@ impl Timespec for libc::timespec {
 /// `to` as a kernel timeout, to the nanosecond. Seconds beyond the field's
 /// range saturate: the kernel then waits until the end of its clock's
 /// range (about 292 years), or 68 years where `time_t` is 32 bits.
+#[allow(dead_code)]
 pub(crate) fn timespec<T: Timespec>(to: Duration) -> T {
     T::new(to.as_secs().min(T::MAX_SECS), to.subsec_nanos())
 }

@@ -43,9 +43,17 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use libc::{POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLPRI, POLLRDHUP};
+use libc::{POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLPRI};
 
-use super::{timespec, EventBuf};
+/// A peer's shutdown of its writing side: `POLLRDHUP` where the kernel has
+/// it (Linux and Android); elsewhere only a full hang-up (`POLLHUP`) says
+/// that reading is closed.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+const POLLRDHUP: libc::c_short = libc::POLLRDHUP;
+#[cfg(not(any(target_os = "linux", target_os = "android")))]
+const POLLRDHUP: libc::c_short = 0;
+
+use super::{poll_fds, EventBuf};
 use crate::sys::unix::cvt;
 use crate::sys::unix::waker::WakerFd;
 use crate::{Interest, Token, Trigger};
@@ -216,21 +224,7 @@ impl Selector {
             table.polling = true;
         }
 
-        // To the nanosecond; a timeout too long for `time_t` saturates.
-        let ts: Option<libc::timespec> = timeout.map(timespec);
-        let ts = ts.as_ref().map_or(std::ptr::null(), |ts| ts as *const libc::timespec);
-        // SAFETY: `pollfds` is a live slice of initialised records of the
-        // length passed; `ts` is null or points at a live `timespec` the
-        // kernel only reads; a null signal mask leaves the mask alone.
-        let res = cvt(unsafe {
-            libc::ppoll(
-                self.pollfds.as_mut_ptr(),
-                self.pollfds.len() as libc::nfds_t,
-                ts,
-                std::ptr::null(),
-            )
-        })
-        .map(|n| n as usize);
+        let res = poll_fds(&mut self.pollfds, timeout);
 
         let mut table = state.lock();
         table.polling = false;
@@ -553,6 +547,8 @@ pub(crate) mod event {
         struct Flags(libc::c_short);
         impl fmt::Debug for Flags {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                // (`POLLRDHUP` is 0, and never printed, where it does not
+                // exist.)
                 const NAMES: [(libc::c_short, &str); 7] = [
                     (POLLIN, "POLLIN"),
                     (POLLPRI, "POLLPRI"),

@@ -21,6 +21,10 @@ impl WakerFd {
 
     /// Writes one byte: one new readiness edge on the read end.
     pub(crate) fn wake(&self) -> io::Result<()> {
+        // illumos's epoll reports an edge only for a pipe that was empty
+        // (illumos issue 13436), so it is emptied first there.
+        #[cfg(target_os = "illumos")]
+        self.reset()?;
         loop {
             // SAFETY: the buffer is one live byte.
             let res = unsafe { libc::write(self.sender.as_raw_fd(), [1u8].as_ptr().cast(), 1) };

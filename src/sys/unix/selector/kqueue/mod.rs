@@ -22,7 +22,7 @@ use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
 use std::time::Duration;
 use std::{fmt, ptr};
 
-use super::{timespec, EventBuf};
+use super::{poll_fds, timespec, EventBuf};
 use crate::sys::unix::cvt;
 use crate::sys::wake::{Signal, WakeRecord, WakerHandle, Wakers};
 use crate::{Interest, Token, Trigger};
@@ -129,24 +129,15 @@ impl Selector {
 
     /// A zero-capacity buffer cannot take events, so wait for the kqueue
     /// descriptor itself to become readable, which it is while events are
-    /// pending; they stay queued for the next call. The timeout is rounded
-    /// up to milliseconds.
+    /// pending; they stay queued for the next call.
     #[cold]
     fn wait_readable(&self, timeout: Option<Duration>) -> io::Result<()> {
-        let ms = match timeout {
-            None => -1,
-            Some(to) => {
-                let ms = (to.as_nanos() + 999_999) / 1_000_000;
-                ms.min(libc::c_int::MAX as u128) as libc::c_int
-            }
-        };
-        let mut pfd = libc::pollfd {
+        let mut pfd = [libc::pollfd {
             fd: self.kq.as_raw_fd(),
             events: libc::POLLIN,
             revents: 0,
-        };
-        // SAFETY: `pfd` is one live `pollfd`, matching `nfds = 1`.
-        cvt(unsafe { libc::poll(&mut pfd, 1, ms) }).map(drop)
+        }];
+        poll_fds(&mut pfd, timeout).map(drop)
     }
 
     pub(crate) fn register(&self, fd: RawFd, token: Token, interests: Interest) -> io::Result<()> {
@@ -456,6 +447,9 @@ mod user_waker {
     pub(crate) struct UserSignal {
         kq: OwnedFd,
         ident: libc::uintptr_t,
+        /// Sent with every trigger too: the kernel replaces a filter's
+        /// `udata` with the one of each change to it.
+        token: usize,
     }
 
     /// User event identifiers, unique within the process, hence within
@@ -469,7 +463,11 @@ mod user_waker {
             let flags = libc::EV_ADD | libc::EV_CLEAR | libc::EV_RECEIPT;
             let mut add = [record(ident, libc::EVFILT_USER, flags, 0, token.0)];
             submit(kq.as_raw_fd(), &mut add, |_, _| true)?;
-            Ok(UserSignal { kq, ident })
+            Ok(UserSignal {
+                kq,
+                ident,
+                token: token.0,
+            })
         }
     }
 
@@ -481,7 +479,7 @@ mod user_waker {
                 libc::EVFILT_USER,
                 libc::EV_RECEIPT,
                 libc::NOTE_TRIGGER,
-                0,
+                self.token,
             )];
             submit(self.kq.as_raw_fd(), &mut trigger, |_, _| true)
         }
