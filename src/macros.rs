@@ -58,6 +58,7 @@ macro_rules! cfg_io_source {
 
 /// Items of the epoll backend: Linux, Android, illumos and Redox, unless
 /// `mio_unsupported_force_poll_poll` asks for `poll(2)`.
+#[allow(unused_macros)] // unused without `os-poll`, or on some targets
 macro_rules! cfg_epoll {
     ($($item:item)*) => {
         $(
@@ -77,6 +78,7 @@ macro_rules! cfg_epoll {
 
 /// Items of the kqueue backend: Apple's systems and the BSDs, unless
 /// `mio_unsupported_force_poll_poll` asks for `poll(2)`.
+#[allow(unused_macros)] // unused without `os-poll`, or on some targets
 macro_rules! cfg_kqueue {
     ($($item:item)*) => {
         $(
@@ -97,6 +99,7 @@ macro_rules! cfg_kqueue {
 
 /// Items of the `poll(2)` backend: every other Unix, and any Unix with
 /// `mio_unsupported_force_poll_poll`.
+#[allow(unused_macros)] // unused without `os-poll`, or on some targets
 macro_rules! cfg_poll_backend {
     ($($item:item)*) => {
         $(
@@ -122,6 +125,7 @@ macro_rules! cfg_poll_backend {
 /// Items of the backends whose queue is a file descriptor and whose kernel
 /// keeps readiness (epoll, kqueue): `AsRawFd` for `Poll`, the shared waker
 /// layer, the stateless I/O source.
+#[allow(unused_macros)] // unused without `os-poll`, or on some targets
 macro_rules! cfg_kernel_queue {
     ($($item:item)*) => {
         $(
@@ -146,6 +150,7 @@ macro_rules! cfg_kernel_queue {
 
 /// One item that exists only where the kernel has priority readiness
 /// (`EPOLLPRI`): Linux and Android.
+#[allow(unused_macros)] // unused without `os-poll`, or on some targets
 macro_rules! cfg_priority {
     ($($t:tt)*) => {
         #[cfg(any(target_os = "linux", target_os = "android"))]
@@ -155,6 +160,7 @@ macro_rules! cfg_priority {
 
 /// One item that exists only where kqueue reports AIO completions:
 /// FreeBSD, DragonFly and Apple's systems.
+#[allow(unused_macros)] // unused without `os-poll`, or on some targets
 macro_rules! cfg_aio {
     ($($t:tt)*) => {
         #[cfg(any(target_os = "freebsd", target_os = "dragonfly", target_vendor = "apple"))]
@@ -164,6 +170,7 @@ macro_rules! cfg_aio {
 
 /// One item that exists only where kqueue reports `lio_listio` completions:
 /// FreeBSD.
+#[allow(unused_macros)] // unused without `os-poll`, or on some targets
 macro_rules! cfg_lio {
     ($($t:tt)*) => {
         #[cfg(target_os = "freebsd")]

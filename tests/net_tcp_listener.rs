@@ -220,6 +220,7 @@ fn debug_is_the_std_debug() {
 }
 
 #[test]
+#[cfg(not(target_os = "fuchsia"))] // no rlimits there
 fn emfile_on_accept_leaves_the_listener_usable() {
     in_child(
         "emfile_on_accept_leaves_the_listener_usable",

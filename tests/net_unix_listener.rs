@@ -243,6 +243,7 @@ fn bind_errors() {
 }
 
 #[test]
+#[cfg(not(target_os = "fuchsia"))] // no rlimits there
 fn backlog_is_the_system_maximum() {
     // listen(-1): the kernel uses somaxconn, and refuses a non-blocking
     // connect with EAGAIN once that many connections wait.
@@ -283,6 +284,7 @@ fn backlog_is_the_system_maximum() {
 }
 
 #[test]
+#[cfg(not(target_os = "fuchsia"))] // no rlimits there
 fn emfile_on_accept_leaves_the_listener_usable() {
     in_child(
         "emfile_on_accept_leaves_the_listener_usable",

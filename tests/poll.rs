@@ -438,7 +438,21 @@ fn poll_and_registry_are_send_sync_and_debug() {
     assert_eq!(format!("{:?}", poll.registry()), "Registry");
 }
 
-#[cfg(not(mio_unsupported_force_poll_poll))]
+// The queue is a descriptor on the epoll and kqueue backends.
+#[cfg(all(
+    not(mio_unsupported_force_poll_poll),
+    any(
+        target_os = "linux",
+        target_os = "android",
+        target_os = "illumos",
+        target_os = "redox",
+        target_vendor = "apple",
+        target_os = "freebsd",
+        target_os = "netbsd",
+        target_os = "openbsd",
+        target_os = "dragonfly"
+    )
+))]
 #[test]
 fn poll_fd_is_close_on_exec_and_clones_share_the_queue() {
     use std::os::fd::AsRawFd;

@@ -4,6 +4,51 @@
 use std::io;
 use std::os::fd::{FromRawFd, OwnedFd, RawFd};
 
+/// `$atomic` where the kernel creates descriptors with close-on-exec and
+/// non-blocking mode in one system call (flags in `socket`'s type,
+/// `accept4`, `pipe2`), `$fallback` elsewhere, which sets them with
+/// `fcntl` right after. 32-bit x86 Android is left out: its seccomp policy
+/// refuses `accept4`.
+macro_rules! atomic_flags_or {
+    ($atomic:block else $fallback:block) => {{
+        #[cfg(all(
+            any(
+                target_os = "linux",
+                target_os = "android",
+                target_os = "freebsd",
+                target_os = "dragonfly",
+                target_os = "openbsd",
+                target_os = "netbsd",
+                target_os = "illumos",
+                target_os = "solaris",
+                target_os = "hurd",
+                target_os = "fuchsia",
+                target_os = "cygwin"
+            ),
+            not(all(target_os = "android", target_arch = "x86"))
+        ))]
+        let result = $atomic;
+        #[cfg(not(all(
+            any(
+                target_os = "linux",
+                target_os = "android",
+                target_os = "freebsd",
+                target_os = "dragonfly",
+                target_os = "openbsd",
+                target_os = "netbsd",
+                target_os = "illumos",
+                target_os = "solaris",
+                target_os = "hurd",
+                target_os = "fuchsia",
+                target_os = "cygwin"
+            ),
+            not(all(target_os = "android", target_arch = "x86"))
+        )))]
+        let result = $fallback;
+        result
+    }};
+}
+
 mod cvt;
 pub(crate) use self::cvt::cvt;
 #[cfg(feature = "net")]
@@ -36,25 +81,25 @@ cfg_net! {
 }
 
 /// A non-blocking, close-on-exec pipe: (read end, write end). One
-/// `pipe2` call, or on Apple (which lacks it) `pipe` and `fcntl` after.
+/// `pipe2` call, or `pipe` and `fcntl` after where there is no `pipe2`.
 #[allow(dead_code)]
 pub(crate) fn pipe() -> io::Result<(OwnedFd, OwnedFd)> {
     let mut fds: [libc::c_int; 2] = [-1, -1];
-    #[cfg(not(target_vendor = "apple"))]
-    // SAFETY: `fds` has room for the two descriptors the kernel writes.
-    cvt(unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC | libc::O_NONBLOCK) })?;
-    #[cfg(target_vendor = "apple")]
-    // SAFETY: as above.
-    cvt(unsafe { libc::pipe(fds.as_mut_ptr()) })?;
+    atomic_flags_or!({
+        // SAFETY: `fds` has room for the two descriptors the kernel writes.
+        cvt(unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC | libc::O_NONBLOCK) })?;
+    } else {
+        // SAFETY: as above.
+        cvt(unsafe { libc::pipe(fds.as_mut_ptr()) })?;
+    });
     // SAFETY: both descriptors were just returned by the kernel and nothing
     // else owns them; owned first, so an error below closes them.
     let (read, write) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
-    #[cfg(target_vendor = "apple")]
-    {
+    atomic_flags_or!({} else {
         use std::os::fd::AsRawFd;
         set_cloexec_nonblocking(read.as_raw_fd())?;
         set_cloexec_nonblocking(write.as_raw_fd())?;
-    }
+    });
     Ok((read, write))
 }
 

@@ -28,51 +28,54 @@ use libc::{c_int, sa_family_t, socklen_t};
 
 use super::{cvt, errno};
 
-/// Added to the type of every socket ferrio creates.
-#[cfg(not(target_vendor = "apple"))]
-const SOCK_FLAGS: c_int = libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC;
-
-/// Passed to every send: no `SIGPIPE` for a peer that went away.
-#[cfg(not(target_vendor = "apple"))]
+/// Passed to every send: no `SIGPIPE` for a peer that went away. Apple's
+/// kernels lack the flag; `SO_NOSIGPIPE` on every socket does it there.
+/// Redox, Vita and Horizon lack both (and Rust programs ignore `SIGPIPE`
+/// from the start).
+#[cfg(not(any(
+    target_vendor = "apple",
+    target_os = "redox",
+    target_os = "vita",
+    target_os = "horizon"
+)))]
 const NOSIGNAL: c_int = libc::MSG_NOSIGNAL;
-#[cfg(target_vendor = "apple")]
+#[cfg(any(
+    target_vendor = "apple",
+    target_os = "redox",
+    target_os = "vita",
+    target_os = "horizon"
+))]
 const NOSIGNAL: c_int = 0;
 
 /// A socket the kernel just returned, given the flags its system call
-/// could not set.
+/// could not set. Dropping `fd` on an error closes it.
 #[inline]
 fn adopt(fd: c_int) -> io::Result<OwnedFd> {
     // SAFETY: the kernel just returned `fd`, which nothing else owns.
     let fd = unsafe { OwnedFd::from_raw_fd(fd) };
-    #[cfg(target_vendor = "apple")]
-    {
-        // Dropping `fd` on an error closes it.
+    atomic_flags_or!({} else {
         super::set_cloexec_nonblocking(fd.as_raw_fd())?;
-        setsockopt_int(fd.as_fd(), libc::SOL_SOCKET, libc::SO_NOSIGPIPE, 1)?;
-    }
+    });
+    #[cfg(target_vendor = "apple")]
+    setsockopt_int(fd.as_fd(), libc::SOL_SOCKET, libc::SO_NOSIGPIPE, 1)?;
     Ok(fd)
 }
 
 /// The most buffers one `sendmsg` takes on Linux (`UIO_MAXIOV`); more make
 /// the call fail with `EMSGSIZE`, so the rest is left for the next write.
+#[cfg(not(target_os = "horizon"))]
 const MAX_IOV: usize = 1024;
 
 /// `socket(domain, ty | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)`.
 pub(crate) fn socket(domain: c_int, ty: c_int) -> io::Result<OwnedFd> {
-    #[cfg(target_vendor = "apple")]
-    let flags = 0;
-    #[cfg(not(target_vendor = "apple"))]
-    let flags = SOCK_FLAGS;
+    let flags = atomic_flags_or!({ libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC } else { 0 });
     // SAFETY: no pointer arguments.
     adopt(cvt(unsafe { libc::socket(domain, ty | flags, 0) })?)
 }
 
 /// `socketpair(AF_UNIX, ty | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)`.
 pub(crate) fn socketpair(ty: c_int) -> io::Result<(OwnedFd, OwnedFd)> {
-    #[cfg(target_vendor = "apple")]
-    let flags = 0;
-    #[cfg(not(target_vendor = "apple"))]
-    let flags = SOCK_FLAGS;
+    let flags = atomic_flags_or!({ libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC } else { 0 });
     let mut fds: [c_int; 2] = [-1, -1];
     // SAFETY: `fds` is a live array of the two `c_int`s the kernel writes.
     cvt(unsafe { libc::socketpair(libc::AF_UNIX, ty | flags, 0, fds.as_mut_ptr()) })?;
@@ -83,21 +86,21 @@ pub(crate) fn socketpair(ty: c_int) -> io::Result<(OwnedFd, OwnedFd)> {
     Ok((a?, b?))
 }
 
-/// `accept4(fd, addr, len, SOCK_NONBLOCK | SOCK_CLOEXEC)`, or on Apple
-/// `accept` and the flags after (the new socket inherits non-blocking mode
-/// from the listener there, but is set anyway).
+/// `accept4(fd, addr, len, SOCK_NONBLOCK | SOCK_CLOEXEC)`, or `accept` and
+/// the flags after where there is no `accept4`.
 ///
 /// # Safety
 ///
 /// `addr` is writable for `*len` bytes.
 #[inline]
 unsafe fn accept_raw(fd: c_int, addr: *mut libc::sockaddr, len: &mut socklen_t) -> io::Result<OwnedFd> {
-    #[cfg(not(target_vendor = "apple"))]
-    // SAFETY: the caller's promise on `addr` and `len`.
-    let new = unsafe { libc::accept4(fd, addr, len, SOCK_FLAGS) };
-    #[cfg(target_vendor = "apple")]
-    // SAFETY: as above.
-    let new = unsafe { libc::accept(fd, addr, len) };
+    let new = atomic_flags_or!({
+        // SAFETY: the caller's promise on `addr` and `len`.
+        unsafe { libc::accept4(fd, addr, len, libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC) }
+    } else {
+        // SAFETY: as above.
+        unsafe { libc::accept(fd, addr, len) }
+    });
     adopt(cvt(new)?)
 }
 
@@ -187,6 +190,20 @@ pub(crate) fn send(fd: &impl AsRawFd, buf: &[u8]) -> io::Result<usize> {
 /// (`writev` has no way to suppress `SIGPIPE`).
 #[inline]
 pub(crate) fn send_vectored(fd: &impl AsRawFd, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
+    #[cfg(not(target_os = "horizon"))]
+    return sendmsg(fd, bufs);
+    // No `sendmsg` there: the first buffer that is not empty, which a
+    // vectored write may do (a short write).
+    #[cfg(target_os = "horizon")]
+    {
+        let buf = bufs.iter().find(|b| !b.is_empty()).map_or(&[][..], |b| &b[..]);
+        send(fd, buf)
+    }
+}
+
+#[cfg(not(target_os = "horizon"))]
+#[inline]
+fn sendmsg(fd: &impl AsRawFd, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
     let bufs = &bufs[..bufs.len().min(MAX_IOV)];
     // SAFETY: `msghdr` is a plain C struct (pointers, integers and, on
     // some targets, padding fields) for which all zeroes is a valid value:

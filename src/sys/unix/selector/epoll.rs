@@ -259,10 +259,7 @@ impl Selector {
     }
 
     fn ctl(&self, op: libc::c_int, fd: RawFd, token: Token, interests: Interest) -> io::Result<()> {
-        let mut event = libc::epoll_event {
-            events: interests_to_epoll(interests),
-            u64: token.0 as u64,
-        };
+        let mut event = record(interests_to_epoll(interests), token.0);
         // SAFETY: `event` is a live, initialised record the kernel only reads.
         cvt(unsafe { libc::epoll_ctl(self.ep.as_raw_fd(), op, fd, &mut event) }).map(drop)
     }
@@ -413,6 +410,25 @@ const _: () = assert!(
 
 /// The kernel's event record.
 pub(crate) type Event = libc::epoll_event;
+
+/// An epoll record with these flags and this token.
+#[inline]
+fn record(events: u32, token: usize) -> Event {
+    #[cfg(not(target_os = "redox"))]
+    return libc::epoll_event {
+        events,
+        u64: token as u64,
+    };
+    // Redox's record has padding to fill.
+    #[cfg(target_os = "redox")]
+    {
+        // SAFETY: plain integers, valid when zeroed.
+        let mut event: Event = unsafe { std::mem::zeroed() };
+        event.events = events;
+        event.u64 = token as u64;
+        event
+    }
+}
 pub(crate) type Events = EventBuf<Event>;
 
 /// Reading an epoll record.
@@ -475,10 +491,7 @@ pub(crate) mod event {
     /// reports (see `TIMER`), so every other accessor says false.
     #[inline]
     pub(crate) fn timer(token: Token) -> Event {
-        libc::epoll_event {
-            events: TIMER,
-            u64: token.0 as u64,
-        }
+        record(TIMER, token.0)
     }
 
     #[inline]
@@ -574,11 +587,8 @@ impl WakeRecord for Event {
     }
 
     fn wake_event(token: usize) -> Event {
-        libc::epoll_event {
-            // What the kernel reports for a written eventfd or pipe.
-            events: EPOLLIN as u32,
-            u64: token as u64,
-        }
+        // What the kernel reports for a written eventfd or pipe.
+        record(EPOLLIN as u32, token)
     }
 
     fn make_readable(&mut self) -> bool {

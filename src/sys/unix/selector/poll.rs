@@ -43,15 +43,28 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use libc::{POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLPRI};
+use libc::{POLLERR, POLLHUP, POLLIN, POLLOUT, POLLPRI};
+
+/// The type of `pollfd`'s flag fields (`short`, but `int` on Horizon).
+#[cfg(not(target_os = "horizon"))]
+type PollFlags = libc::c_short;
+#[cfg(target_os = "horizon")]
+type PollFlags = libc::c_int;
+
+/// A descriptor that is not open. ESP-IDF and Horizon have no such flag:
+/// there a closed descriptor shows as an error instead.
+#[cfg(not(any(target_os = "espidf", target_os = "horizon")))]
+const POLLNVAL: PollFlags = libc::POLLNVAL;
+#[cfg(any(target_os = "espidf", target_os = "horizon"))]
+const POLLNVAL: PollFlags = 0;
 
 /// A peer's shutdown of its writing side: `POLLRDHUP` where the kernel has
 /// it (Linux and Android); elsewhere only a full hang-up (`POLLHUP`) says
 /// that reading is closed.
 #[cfg(any(target_os = "linux", target_os = "android"))]
-const POLLRDHUP: libc::c_short = libc::POLLRDHUP;
+const POLLRDHUP: PollFlags = libc::POLLRDHUP;
 #[cfg(not(any(target_os = "linux", target_os = "android")))]
-const POLLRDHUP: libc::c_short = 0;
+const POLLRDHUP: PollFlags = 0;
 
 use super::{poll_fds, EventBuf};
 use crate::sys::unix::cvt;
@@ -92,13 +105,13 @@ struct Entry {
     fd: RawFd,
     token: Token,
     /// The events the registration asks for.
-    interests: libc::c_short,
+    interests: PollFlags,
     /// Edge: disarmed for what it reported until `WouldBlock` (managed
     /// sources) or kept armed (raw ones); level: always armed; one-shot:
     /// disarmed after any event until `reregister`.
     mode: Trigger,
     /// The events currently polled for.
-    armed: libc::c_short,
+    armed: PollFlags,
     /// A hang-up (or, for managed registrations, an error) was reported;
     /// until re-armed the descriptor is left out of `poll` entirely.
     /// Otherwise even a registration with nothing armed is polled, as
@@ -124,7 +137,7 @@ impl fmt::Debug for Selector {
     }
 }
 
-fn interests_to_poll(interests: Interest) -> libc::c_short {
+fn interests_to_poll(interests: Interest) -> PollFlags {
     let mut kind = 0;
     if interests.is_readable() {
         kind |= POLLIN | POLLRDHUP;
@@ -325,6 +338,7 @@ impl Selector {
     }
 
     /// Registers a raw descriptor, which stays armed (see the module docs).
+    #[cfg_attr(not(feature = "os-ext"), allow(dead_code))]
     pub(crate) fn register(&self, fd: RawFd, token: Token, interests: Interest) -> io::Result<()> {
         self.state.register(fd, token, interests, false).map(drop)
     }
@@ -470,7 +484,7 @@ impl Table {
 #[derive(Clone, Copy)]
 pub(crate) struct Event {
     token: usize,
-    events: libc::c_short,
+    events: PollFlags,
 }
 
 pub(crate) type Events = EventBuf<Event>;
@@ -478,7 +492,7 @@ pub(crate) type Events = EventBuf<Event>;
 /// The bit of a timer's event. `poll(2)` reports only the bits it was asked
 /// for plus `POLLERR`, `POLLHUP` and `POLLNVAL`, and this backend never asks
 /// for this one (the kernel's internal `POLLFREE`).
-const TIMER: libc::c_short = 0x4000;
+const TIMER: PollFlags = 0x4000;
 
 /// Reading a `poll(2)` record.
 pub(crate) mod event {
@@ -487,7 +501,7 @@ pub(crate) mod event {
     use super::*;
 
     #[inline]
-    fn has(event: &Event, flag: libc::c_short) -> bool {
+    fn has(event: &Event, flag: PollFlags) -> bool {
         event.events & flag != 0
     }
 
@@ -544,12 +558,12 @@ pub(crate) mod event {
     }
 
     pub(crate) fn debug_details(f: &mut fmt::Formatter<'_>, event: &Event) -> fmt::Result {
-        struct Flags(libc::c_short);
+        struct Flags(PollFlags);
         impl fmt::Debug for Flags {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 // (`POLLRDHUP` is 0, and never printed, where it does not
                 // exist.)
-                const NAMES: [(libc::c_short, &str); 7] = [
+                const NAMES: [(PollFlags, &str); 7] = [
                     (POLLIN, "POLLIN"),
                     (POLLPRI, "POLLPRI"),
                     (POLLOUT, "POLLOUT"),

@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# Type-checks ferrio for the targets mio supports that cannot run here:
+# the library with each feature set that matters, then the integration
+# tests and examples with every feature (the whole public surface), with
+# warnings denied. A few targets are also checked with the cfg flags that
+# pick another backend or waker.
+#
+# Tier-2 targets (a prebuilt std) use the stable toolchain and `rustup
+# target add`; tier-3 targets use nightly with `-Zbuild-std` (and the
+# `rust-src` component). Everything shares one target directory.
+#
+# Usage: scripts/check-targets.sh [--quick] [TARGET...]
+#   --quick   one representative target per backend family
+#   TARGET    only these targets
+#
+# A target whose toolchain part cannot be installed (no network to rustup's
+# server) is reported as skipped, not failed. The exit status is non-zero if
+# any target that was checked failed.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+# Targets ferrio supports that ship a prebuilt std.
+TIER2=(
+  aarch64-apple-darwin x86_64-apple-darwin aarch64-apple-ios x86_64-apple-ios
+  aarch64-linux-android arm-linux-androideabi i686-linux-android
+  aarch64-unknown-linux-gnu aarch64-unknown-linux-musl i686-unknown-linux-gnu
+  x86_64-unknown-linux-musl
+  x86_64-unknown-freebsd i686-unknown-freebsd x86_64-unknown-netbsd
+  x86_64-unknown-illumos x86_64-pc-solaris sparcv9-sun-solaris
+  x86_64-unknown-fuchsia aarch64-unknown-fuchsia x86_64-unknown-redox
+)
+# Targets ferrio supports whose std is built from source.
+TIER3=(
+  aarch64-apple-tvos aarch64-apple-visionos aarch64-apple-watchos arm64_32-apple-watchos
+  aarch64-unknown-freebsd aarch64-unknown-netbsd aarch64-unknown-openbsd
+  x86_64-unknown-openbsd x86_64-unknown-dragonfly aarch64-unknown-redox
+  aarch64-unknown-nto-qnx710 x86_64-pc-nto-qnx710 i686-unknown-hurd-gnu
+  x86_64-unknown-haiku armv7-sony-vita-newlibeabihf armv6k-nintendo-3ds
+  riscv32imc-esp-espidf x86_64-pc-cygwin
+)
+# Not checked: powerpc64-ibm-aix, whose std does not build from source with
+# the nightly toolchain here (its `stat` lacks fields std expects).
+# One per backend family, for --quick.
+QUICK=(aarch64-apple-darwin x86_64-unknown-freebsd x86_64-unknown-illumos x86_64-unknown-openbsd x86_64-unknown-haiku)
+# Targets whose backend switches under the cfg flags, checked once with each.
+FLAGGED=(aarch64-apple-darwin x86_64-unknown-freebsd x86_64-unknown-netbsd)
+
+FEATURE_SETS=("" "os-poll" "os-poll,net" "os-poll,os-ext,net,log")
+
+targets=()
+quick=0
+for arg in "$@"; do
+  case "$arg" in
+    --quick) quick=1 ;;
+    *) targets+=("$arg") ;;
+  esac
+done
+if [ ${#targets[@]} -eq 0 ]; then
+  if [ $quick = 1 ]; then targets=("${QUICK[@]}"); else targets=("${TIER2[@]}" "${TIER3[@]}"); fi
+fi
+
+is_tier3() { local t; for t in "${TIER3[@]}"; do [ "$t" = "$1" ] && return 0; done; return 1; }
+
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}/xcheck"
+declare -A result
+failed=0
+
+check() { # target toolchain-args... -- extra rustflags
+  local t="$1" rustflags="$2"; shift 2
+  local log
+  log=$(mktemp)
+  local ok=0
+  for features in "${FEATURE_SETS[@]}"; do
+    RUSTFLAGS="-D warnings $rustflags" cargo "$@" check -p ferrio --lib --target "$t" \
+      --no-default-features ${features:+--features "$features"} >"$log" 2>&1 || { ok=1; break; }
+  done
+  if [ $ok = 0 ]; then
+    # The integration tests use signals, rlimits and `fork`, which the C
+    # libraries of the embedded targets lack: their examples only.
+    local what=(--tests --examples)
+    case "$t" in *-espidf | *-vita-* | *-nintendo-3ds) what=(--examples) ;; esac
+    RUSTFLAGS="-D warnings $rustflags" cargo "$@" check -p ferrio --all-features "${what[@]}" \
+      --target "$t" >"$log" 2>&1 || ok=1
+  fi
+  if [ $ok != 0 ]; then
+    grep -E '^(error|warning)' -A6 "$log" | head -40
+  fi
+  rm -f "$log"
+  return $ok
+}
+
+for t in "${targets[@]}"; do
+  start=$SECONDS
+  # A prebuilt std where there is one; std built from source otherwise,
+  # or when rustup has no prebuilt std for the target (any more).
+  args=()
+  if is_tier3 "$t" || ! rustup target add "$t" >/dev/null 2>&1; then
+    if ! rustup component add rust-src --toolchain nightly >/dev/null 2>&1; then
+      result[$t]="skipped (no prebuilt std, no rust-src)"; continue
+    fi
+    args=(+nightly -Zbuild-std=std,panic_abort)
+  fi
+  echo "--- $t"
+  if check "$t" "" "${args[@]}"; then
+    result[$t]="ok"
+  else
+    result[$t]="FAILED"; failed=1
+  fi
+  for f in "${FLAGGED[@]}"; do
+    if [ "$f" = "$t" ] && [ "${result[$t]}" = ok ]; then
+      for flag in mio_unsupported_force_poll_poll mio_unsupported_force_waker_pipe; do
+        echo "--- $t --cfg $flag"
+        check "$t" "--cfg $flag" "${args[@]}" || { result[$t]="FAILED with --cfg $flag"; failed=1; }
+      done
+    fi
+  done
+  result[$t]="${result[$t]} ($((SECONDS - start)) s)"
+done
+
+echo
+echo "target check summary:"
+for t in "${targets[@]}"; do
+  printf '  %-34s %s\n' "$t" "${result[$t]}"
+done
+exit $failed
