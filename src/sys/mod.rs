@@ -13,13 +13,18 @@
 //! - `IoSourceState`, the per-source state of the common I/O path of the net
 //!   types and pipe ends (`do_io`, `register`, `reregister`, `deregister`).
 //!
-//! On Unix the backend is picked in `unix/selector/mod.rs`: epoll by default,
-//! `poll(2)` with `--cfg mio_unsupported_force_poll_poll`. Without the
-//! `os-poll` feature, `shell/` provides the same names with no backend
-//! behind them.
+//! On Unix the backend is picked in `unix/selector/mod.rs`, through the
+//! `cfg_epoll!`, `cfg_kqueue!` and `cfg_poll_backend!` macros: epoll on
+//! Linux, Android, illumos and Redox, kqueue on Apple's systems and the
+//! BSDs, `poll(2)` elsewhere and with `--cfg mio_unsupported_force_poll_poll`.
+//! The epoll and kqueue backends share the wakers of `wake/` (which need
+//! only "does the batch hold this token, add a readable event for it" from
+//! them) and the empty per-source state of `unix/selector/stateless.rs`.
+//! Without the `os-poll` feature, `shell/` provides the same names with no
+//! backend behind them.
 
 #[cfg(not(unix))]
-compile_error!("ferrio supports Unix-like systems only (Linux and Android are tested)");
+compile_error!("ferrio supports Unix-like systems only for now (Windows, WASI and Hermit are to come)");
 
 mod event_buf;
 
