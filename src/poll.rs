@@ -8,7 +8,8 @@ use crate::{sys, Events, Interest, Token};
 
 /// The event queue: registers sources and waits for their readiness.
 ///
-/// A `Poll` owns one kernel event queue (an epoll instance on Linux). Sources
+/// A `Poll` owns one kernel event queue (epoll on Linux, kqueue on Apple's
+/// systems and the BSDs, `poll(2)` elsewhere). Sources
 /// (sockets, pipe ends, raw file descriptors, wakers) are registered through
 /// its [`Registry`] with a [`Token`] and an [`Interest`]; [`Poll::poll`] then
 /// blocks until some of them are ready and fills an [`Events`] buffer.
@@ -129,8 +130,10 @@ fn next_id() -> std::num::NonZeroUsize {
 impl Poll {
     /// Creates a new event queue.
     ///
-    /// On Linux this is `epoll_create1(EPOLL_CLOEXEC)`; with
-    /// `--cfg mio_unsupported_force_poll_poll` it is a `poll(2)`-based queue.
+    /// On Linux this is `epoll_create1(EPOLL_CLOEXEC)`, on Apple's systems
+    /// and the BSDs `kqueue()` made close-on-exec; with
+    /// `--cfg mio_unsupported_force_poll_poll`, and on the systems with
+    /// neither, it is a `poll(2)`-based queue.
     ///
     /// # Errors
     ///
@@ -197,9 +200,9 @@ impl Poll {
     /// - `None` blocks until at least one event arrives;
     /// - `Some(Duration::ZERO)` only collects events that are already ready;
     /// - any other duration is honoured to the nanosecond where the kernel
-    ///   allows it (`epoll_pwait2` since Linux 5.11, `ppoll` for the
-    ///   `poll(2)` backend): `Some(100µs)` waits about 100 µs, not 1 ms. On
-    ///   older kernels it is rounded **up** to whole milliseconds, so a
+    ///   allows it (`epoll_pwait2` since Linux 5.11, `kevent`, `ppoll` for
+    ///   the `poll(2)` backend): `Some(100µs)` waits about 100 µs, not 1 ms.
+    ///   Elsewhere it is rounded **up** to whole milliseconds, so a
     ///   non-zero timeout never turns into a non-blocking poll. The kernel
     ///   adds its timer slack, 50 µs by default for a normal thread; a
     ///   thread that needs less lowers it with

@@ -65,8 +65,9 @@ impl Waker {
     ///
     /// # Errors
     ///
-    /// Creating the wake mechanism (an eventfd on Linux) can fail when the
-    /// process is out of file descriptors.
+    /// Creating the wake mechanism (an eventfd on Linux, a user event on
+    /// kqueue, a pipe elsewhere) can fail when the process is out of file
+    /// descriptors.
     ///
     /// # Examples
     ///

@@ -24,7 +24,9 @@
 //! backend behind them.
 
 #[cfg(not(unix))]
-compile_error!("ferrio supports Unix-like systems only for now (Windows, WASI and Hermit are to come)");
+compile_error!(
+    "ferrio supports Unix-like systems only for now (Windows, WASI and Hermit are to come)"
+);
 
 mod event_buf;
 
