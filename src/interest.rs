@@ -409,6 +409,21 @@ impl Interest {
         self.0.get() as usize
     }
 
+    /// The kinds of readiness alone, as bits (no trigger mode).
+    #[allow(dead_code)]
+    pub(crate) const fn kinds(self) -> u8 {
+        self.0.get() & KINDS
+    }
+
+    /// The edge-triggered interest in the kinds `bits`, if any.
+    #[allow(dead_code)]
+    pub(crate) const fn from_kinds(bits: u8) -> Option<Interest> {
+        match NonZeroU8::new(bits & KINDS) {
+            Some(bits) => Some(Interest(bits)),
+            None => None,
+        }
+    }
+
     /// The interest whose `index()` is `index`, if any.
     #[allow(dead_code)]
     pub(crate) const fn from_index(index: usize) -> Option<Interest> {

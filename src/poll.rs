@@ -2,6 +2,8 @@ use std::fmt;
 use std::io;
 use std::time::{Duration, Instant};
 
+#[cfg(feature = "os-poll")]
+use crate::event::registration::{UserSlot, RESERVED};
 use crate::event::Source;
 use crate::timer::{far_future, nanos, TimerKey, Timers};
 use crate::{sys, Events, Interest, Token};
@@ -75,6 +77,10 @@ use crate::{sys, Events, Interest, Token};
 pub struct Poll {
     registry: Registry,
     timers: Timers,
+    /// The list `UserQueue::report` swaps with its own, kept so that
+    /// neither is allocated again.
+    #[cfg(feature = "os-poll")]
+    spare: Vec<std::sync::Arc<crate::event::registration::Node>>,
 }
 
 /// Registers [`Source`]s with a [`Poll`].
@@ -109,10 +115,24 @@ pub struct Poll {
 /// ```
 pub struct Registry {
     selector: sys::Selector,
+    /// The queue of user-space sources (`Registration`, the channel), made
+    /// by the first one registered; shared by every clone.
+    #[cfg(feature = "os-poll")]
+    user: std::sync::Arc<UserSlot>,
     /// Process-unique identity of the `Poll`, shared by its clones, used by
     /// the debug-build association checks.
     #[cfg(debug_assertions)]
     id: std::num::NonZeroUsize,
+}
+
+/// The error for a registration under the token of the queue's own waker.
+#[cfg(feature = "os-poll")]
+#[cold]
+fn reserved_token() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidInput,
+        "Token(usize::MAX) is reserved by this Poll's user-space sources (Registration, channel)",
+    )
 }
 
 /// A new process-unique `Poll` identity.
@@ -154,10 +174,12 @@ impl Poll {
         Ok(Poll {
             registry: Registry {
                 selector: sys::Selector::new()?,
+                user: std::sync::Arc::default(),
                 #[cfg(debug_assertions)]
                 id: next_id(),
             },
             timers: Timers::new(),
+            spare: Vec::new(),
         })
     }
 
@@ -250,21 +272,82 @@ impl Poll {
     /// ```
     #[inline]
     pub fn poll(&mut self, events: &mut Events, timeout: Option<Duration>) -> io::Result<()> {
+        #[cfg(feature = "os-poll")]
+        if self.registry.user.get().is_some() {
+            return self.poll_user(events, timeout);
+        }
         if self.timers.is_empty() {
             return self.registry.selector.select(events.sys(), timeout);
         }
-        self.poll_timers(events, timeout)
+        poll_timers(
+            &mut self.timers,
+            &mut self.registry.selector,
+            events,
+            timeout,
+        )
     }
 
-    /// `poll` with timers armed: waits until the caller's timeout or the
-    /// next timer, whichever is first, then reports the timers that are
-    /// due. A wait that ends early for the timers (at a slot boundary of
-    /// the wheel, or because the clock disagrees by a tick) with nothing
-    /// to report waits again, for what is left of the caller's timeout.
+    /// `poll` once a user-space source was registered: waits as `poll`
+    /// does, unless one has an event due, then reports those events after
+    /// the kernel's and the timers'. A wait ended only by the queue's own
+    /// wake, with nothing left to report, waits again for what is left of
+    /// the timeout.
+    #[cfg(feature = "os-poll")]
     #[inline(never)]
-    fn poll_timers(&mut self, events: &mut Events, timeout: Option<Duration>) -> io::Result<()> {
-        let timers = &mut self.timers;
-        let selector = &mut self.registry.selector;
+    fn poll_user(&mut self, events: &mut Events, timeout: Option<Duration>) -> io::Result<()> {
+        let queue = self.registry.user.get().expect("checked by `poll`");
+        let deadline = timeout.and_then(|to| Instant::now().checked_add(to));
+        let mut left = timeout;
+        loop {
+            let blocking = left != Some(Duration::ZERO);
+            let wait = if blocking && !queue.handshake().may_block() {
+                Some(Duration::ZERO)
+            } else {
+                left
+            };
+            let res = if self.timers.is_empty() {
+                self.registry.selector.select(events.sys(), wait)
+            } else {
+                poll_timers(&mut self.timers, &mut self.registry.selector, events, wait)
+            };
+            queue.handshake().done_waiting();
+            res?;
+            let sys_events = events.sys();
+            // The queue's own wake-ups are not the caller's.
+            sys_events
+                .vec()
+                .retain(|e| sys::event::token(e) != RESERVED || sys::event::is_timer(e));
+            if queue.handshake().pending() {
+                queue.report(sys_events, &mut self.spare);
+            }
+            if !events.is_empty() || events.capacity() == 0 || !blocking {
+                return Ok(());
+            }
+            left = match deadline {
+                None if timeout.is_some() => return Ok(()),
+                None => None,
+                Some(deadline) => match deadline.checked_duration_since(Instant::now()) {
+                    Some(left) if !left.is_zero() => Some(left),
+                    _ => return Ok(()),
+                },
+            };
+        }
+    }
+}
+
+/// `poll` with timers armed: waits until the caller's timeout or the next
+/// timer, whichever is first, then reports the timers that are due. A wait
+/// that ends early for the timers (at a slot boundary of the wheel, or
+/// because the clock disagrees by a tick) with nothing to report waits
+/// again, for what is left of the caller's timeout.
+#[inline(never)]
+fn poll_timers(
+    timers: &mut Timers,
+    selector: &mut sys::Selector,
+    events: &mut Events,
+    timeout: Option<Duration>,
+) -> io::Result<()> {
+    {
         let mut now = timers.nanos_at(Instant::now());
         // The caller's deadline, in the wheel's nanoseconds (`None`: never).
         let end = timeout.map(|to| now.saturating_add(nanos(to)));
@@ -305,7 +388,9 @@ impl Poll {
             }
         }
     }
+}
 
+impl Poll {
     /// Arms a timer: once `deadline` has passed, a [`poll`](Poll::poll)
     /// call returns an event with `token` whose
     /// [`is_timer`](crate::event::Event::is_timer) is true.
@@ -497,6 +582,7 @@ impl Registry {
             token,
             interests
         );
+        self.check_token(token)?;
         source.register(self, token, interests)
     }
 
@@ -550,6 +636,7 @@ impl Registry {
             token,
             interests
         );
+        self.check_token(token)?;
         source.reregister(self, token, interests)
     }
 
@@ -644,6 +731,8 @@ impl Registry {
     pub fn try_clone(&self) -> io::Result<Registry> {
         Ok(Registry {
             selector: self.selector.try_clone()?,
+            #[cfg(feature = "os-poll")]
+            user: std::sync::Arc::clone(&self.user),
             #[cfg(debug_assertions)]
             id: self.id,
         })
@@ -651,6 +740,23 @@ impl Registry {
 
     pub(crate) fn selector(&self) -> &sys::Selector {
         &self.selector
+    }
+
+    #[cfg(feature = "os-poll")]
+    pub(crate) fn user_slot(&self) -> &std::sync::Arc<UserSlot> {
+        &self.user
+    }
+
+    /// `Token(usize::MAX)` belongs to the queue of user-space sources once
+    /// there is one.
+    #[inline]
+    fn check_token(&self, token: Token) -> io::Result<()> {
+        #[cfg(feature = "os-poll")]
+        if token == RESERVED && self.user.get().is_some() {
+            return Err(reserved_token());
+        }
+        let _ = token;
+        Ok(())
     }
 
     /// The identity the debug-build association checks compare.

@@ -50,3 +50,8 @@ mod source;
 pub use self::event::Event;
 pub use self::events::{Events, Iter};
 pub use self::source::Source;
+
+cfg_os_poll! {
+    pub(crate) mod registration;
+    pub use self::registration::{Registration, SetReadiness};
+}

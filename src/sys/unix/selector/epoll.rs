@@ -494,6 +494,26 @@ pub(crate) mod event {
         record(TIMER, token.0)
     }
 
+    /// Appends the event of a user-space source (`Registration`) that is
+    /// `ready`; false, appending nothing, without room.
+    pub(crate) fn push_user(events: &mut Events, token: Token, ready: Interest) -> bool {
+        if events.len() >= events.capacity() {
+            return false;
+        }
+        let mut flags = 0;
+        if ready.is_readable() {
+            flags |= EPOLLIN;
+        }
+        if ready.is_writable() {
+            flags |= EPOLLOUT;
+        }
+        if ready.is_priority() {
+            flags |= EPOLLPRI;
+        }
+        events.push(record(flags as u32, token.0));
+        true
+    }
+
     #[inline]
     pub(crate) fn is_timer(event: &Event) -> bool {
         event.events == TIMER

@@ -549,6 +549,29 @@ pub(crate) mod event {
         }
     }
 
+    /// Appends the event of a user-space source (`Registration`) that is
+    /// `ready`; false, appending nothing, without room.
+    pub(crate) fn push_user(events: &mut Events, token: Token, ready: Interest) -> bool {
+        if events.len() >= events.capacity() {
+            return false;
+        }
+        let mut flags = 0;
+        if ready.is_readable() {
+            flags |= POLLIN;
+        }
+        if ready.is_writable() {
+            flags |= POLLOUT;
+        }
+        if ready.is_priority() {
+            flags |= POLLPRI;
+        }
+        events.push(Event {
+            token: token.0,
+            events: flags,
+        });
+        true
+    }
+
     pub(crate) fn is_timer(event: &Event) -> bool {
         event.events == TIMER
     }

@@ -342,6 +342,23 @@ pub(crate) mod event {
         Event(record(0, TIMER, 0, 0, token.0))
     }
 
+    /// Appends the events of a user-space source (`Registration`) that is
+    /// `ready`: one per filter it would have, as for a socket. False,
+    /// appending nothing, without room for them all.
+    pub(crate) fn push_user(events: &mut Events, token: Token, ready: Interest) -> bool {
+        let n = usize::from(ready.is_readable()) + usize::from(ready.is_writable());
+        if events.len() + n > events.capacity() {
+            return false;
+        }
+        if ready.is_writable() {
+            events.push(Event(record(0, libc::EVFILT_WRITE, 0, 0, token.0)));
+        }
+        if ready.is_readable() {
+            events.push(Event(record(0, libc::EVFILT_READ, 0, 0, token.0)));
+        }
+        true
+    }
+
     #[inline]
     pub(crate) fn is_timer(event: &Event) -> bool {
         event.0.filter == TIMER
