@@ -112,5 +112,10 @@ cfg_os_ext! {
     pub mod unix;
 }
 
+cfg_os_poll! {
+    pub mod channel;
+    pub mod event_loop;
+}
+
 pub mod features;
 pub mod guide;

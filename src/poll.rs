@@ -502,6 +502,12 @@ impl Poll {
         self.timers.cancel(key)
     }
 
+    /// `cancel_timer`, giving the cancelled timer's token.
+    #[cfg(feature = "os-poll")]
+    pub(crate) fn cancel_timer_token(&mut self, key: TimerKey) -> Option<Token> {
+        self.timers.cancel_token(key)
+    }
+
     /// The earliest deadline among the armed timers, rounded up to the
     /// wheel's 1 µs; `None` when no timer is armed.
     ///

@@ -212,11 +212,16 @@ impl Timers {
     }
 
     pub(crate) fn cancel(&mut self, key: TimerKey) -> bool {
+        self.cancel_token(key).is_some()
+    }
+
+    /// `cancel`, giving the cancelled timer's token.
+    pub(crate) fn cancel_token(&mut self, key: TimerKey) -> Option<Token> {
         let cancelled = match &mut self.wheel {
             Some(wheel) => wheel.cancel(key),
-            None => false,
+            None => None,
         };
-        self.armed -= usize::from(cancelled);
+        self.armed -= usize::from(cancelled.is_some());
         cancelled
     }
 
@@ -355,14 +360,15 @@ impl Wheel {
     }
 
     #[inline]
-    fn cancel(&mut self, key: TimerKey) -> bool {
+    fn cancel(&mut self, key: TimerKey) -> Option<Token> {
         match self.entries.get(key.index as usize) {
             // Only an armed timer has this (odd) generation.
             Some(entry) if entry.gen == key.gen => {
+                let token = entry.token;
                 self.remove(key.index);
-                true
+                Some(token)
             }
-            _ => false,
+            _ => None,
         }
     }
 
@@ -611,18 +617,21 @@ mod tests {
         let (mut w, base) = wheel();
         // Three timers in one slot: cancel the middle, the head, the tail.
         let keys: Vec<TimerKey> = (0..3).map(|k| w.add(Token(k), at(base, 10))).collect();
-        assert!(w.cancel(keys[1]));
-        assert!(!w.cancel(keys[1]));
-        assert!(w.cancel(keys[2]));
-        assert!(w.cancel(keys[0]));
+        assert!(w.cancel(keys[1]).is_some());
+        assert!(w.cancel(keys[1]).is_none());
+        assert!(w.cancel(keys[2]).is_some());
+        assert!(w.cancel(keys[0]).is_some());
         assert_eq!(w.occupied, [0; OCCUPIED], "an empty slot is unmarked");
         // The entries are reused with new generations.
         let fresh = w.add(Token(9), at(base, 10));
         assert!(keys.iter().all(|&k| k != fresh));
-        assert!(keys.iter().all(|&k| !w.cancel(k)));
+        assert!(keys.iter().all(|&k| w.cancel(k).is_none()));
         w.advance(10);
         assert_eq!(due_tokens(&mut w), [9]);
-        assert!(!w.cancel(fresh), "fired timers cannot be cancelled");
+        assert!(
+            w.cancel(fresh).is_none(),
+            "fired timers cannot be cancelled"
+        );
     }
 
     #[test]
@@ -630,8 +639,8 @@ mod tests {
         let (mut w, base) = wheel();
         let keys: Vec<TimerKey> = (0..4).map(|k| w.add(Token(k), at(base, 1))).collect();
         w.advance(5);
-        assert!(w.cancel(keys[3]), "the tail");
-        assert!(w.cancel(keys[0]), "the head");
+        assert!(w.cancel(keys[3]).is_some(), "the tail");
+        assert!(w.cancel(keys[0]).is_some(), "the head");
         let mut due = due_tokens(&mut w);
         due.sort_unstable();
         assert_eq!(due, [1, 2]);
@@ -646,12 +655,12 @@ mod tests {
             gen: u32::MAX,
             ..key
         };
-        assert!(w.cancel(key));
+        assert!(w.cancel(key).is_some());
         assert_eq!(w.free, NIL, "not reused");
         assert_eq!(w.entries[key.index as usize].gen, 0, "free: even");
         let next = w.add(Token(2), at(base, 10));
         assert_ne!(next.index, key.index);
-        assert!(!w.cancel(key));
+        assert!(w.cancel(key).is_none());
     }
 
     #[test]
@@ -691,7 +700,7 @@ mod tests {
                 }
                 5..=6 if !model.is_empty() => {
                     let (_, _, key) = model.swap_remove(rand(model.len() as u64) as usize);
-                    assert!(w.cancel(key));
+                    assert!(w.cancel(key).is_some());
                 }
                 _ => {
                     let step_len = [8, 300, 20_000][rand(3) as usize];
