@@ -1,0 +1,192 @@
+#![cfg(feature = "os-poll")]
+//! `channel`: the receiver as an event source, nothing lost, each sender's
+//! order kept, bursts coalesced.
+
+mod util;
+
+use std::thread;
+use std::time::{Duration, Instant};
+
+use ferrio::channel::{channel, sync_channel, RecvTimeoutError, TryRecvError, TrySendError};
+use ferrio::{Events, Interest, Poll, Token};
+use util::*;
+
+const RX: Token = Token(1);
+const LONG: Duration = Duration::from_secs(5);
+const SHORT: Duration = Duration::from_millis(30);
+
+fn readable(poll: &mut Poll, events: &mut Events, timeout: Duration) -> bool {
+    poll_once(poll, events, timeout);
+    events.iter().any(|e| e.token() == RX && e.is_readable())
+}
+
+#[test]
+fn the_receiver_is_readable_while_messages_are_queued() {
+    let mut poll = Poll::new().unwrap();
+    let mut events = Events::with_capacity(8);
+    let (tx, mut rx) = channel();
+    poll.registry()
+        .register(&mut rx, RX, Interest::READABLE)
+        .unwrap();
+    assert!(!readable(&mut poll, &mut events, SHORT));
+    tx.send(1).unwrap();
+    tx.send(2).unwrap();
+    assert!(readable(&mut poll, &mut events, LONG));
+    // Edge-triggered: one event for the burst.
+    assert!(!readable(&mut poll, &mut events, SHORT));
+    assert_eq!(rx.try_recv(), Ok(1));
+    assert_eq!(rx.try_recv(), Ok(2));
+    assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
+    // Drained: the next send raises a new event.
+    tx.send(3).unwrap();
+    assert!(readable(&mut poll, &mut events, LONG));
+    assert_eq!(rx.try_iter().collect::<Vec<_>>(), [3]);
+}
+
+#[test]
+fn level_mode_reports_until_drained() {
+    let mut poll = Poll::new().unwrap();
+    let mut events = Events::with_capacity(8);
+    let (tx, mut rx) = sync_channel(4);
+    poll.registry()
+        .register(&mut rx, RX, Interest::READABLE.level())
+        .unwrap();
+    tx.send('a').unwrap();
+    tx.send('b').unwrap();
+    assert!(readable(&mut poll, &mut events, LONG));
+    assert_eq!(rx.try_recv(), Ok('a'));
+    assert!(readable(&mut poll, &mut events, LONG));
+    assert_eq!(rx.try_recv(), Ok('b'));
+    assert_eq!(rx.try_recv(), Err(TryRecvError::Empty));
+    assert!(!readable(&mut poll, &mut events, SHORT));
+}
+
+#[test]
+fn the_last_sender_going_makes_the_receiver_readable() {
+    let mut poll = Poll::new().unwrap();
+    let mut events = Events::with_capacity(8);
+    let (tx, mut rx) = channel::<u8>();
+    let tx2 = tx.clone();
+    poll.registry()
+        .register(&mut rx, RX, Interest::READABLE)
+        .unwrap();
+    drop(tx);
+    assert!(
+        !readable(&mut poll, &mut events, SHORT),
+        "one sender is left"
+    );
+    drop(tx2);
+    assert!(readable(&mut poll, &mut events, LONG));
+    assert_eq!(rx.try_recv(), Err(TryRecvError::Disconnected));
+}
+
+#[test]
+fn senders_fail_once_the_receiver_is_gone() {
+    let (tx, rx) = channel();
+    let (stx, srx) = sync_channel(1);
+    drop(rx);
+    drop(srx);
+    assert_eq!(tx.send(1).unwrap_err().0, 1);
+    assert_eq!(stx.send(2).unwrap_err().0, 2);
+    assert_eq!(stx.try_send(3), Err(TrySendError::Disconnected(3)));
+}
+
+#[test]
+fn blocking_receives_work_too() {
+    let (tx, rx) = sync_channel(0);
+    let sender = thread::spawn(move || tx.send(9).unwrap());
+    assert_eq!(rx.recv(), Ok(9));
+    sender.join().unwrap();
+    assert_eq!(rx.recv_timeout(SHORT), Err(RecvTimeoutError::Disconnected));
+    let (_tx, rx) = channel::<()>();
+    assert_eq!(rx.recv_timeout(SHORT), Err(RecvTimeoutError::Timeout));
+}
+
+/// Four producers, sequence-numbered messages, a consumer that polls and
+/// drains: nothing lost, each producer's order kept, and far fewer events
+/// than messages (bursts coalesce into one event).
+fn stress(bounded: bool) {
+    const PRODUCERS: usize = 4;
+    const EACH: usize = 20_000;
+    let mut poll = Poll::new().unwrap();
+    let mut events = Events::with_capacity(8);
+    let (senders, mut rx): (Vec<Box<dyn Fn((usize, usize)) + Send>>, _) = if bounded {
+        let (tx, rx) = sync_channel::<(usize, usize)>(1024);
+        let senders = (0..PRODUCERS)
+            .map(|_| {
+                let tx = tx.clone();
+                Box::new(move |m| tx.send(m).unwrap()) as Box<dyn Fn((usize, usize)) + Send>
+            })
+            .collect();
+        (senders, rx)
+    } else {
+        let (tx, rx) = channel::<(usize, usize)>();
+        let senders = (0..PRODUCERS)
+            .map(|_| {
+                let tx = tx.clone();
+                Box::new(move |m| tx.send(m).unwrap()) as Box<dyn Fn((usize, usize)) + Send>
+            })
+            .collect();
+        (senders, rx)
+    };
+    poll.registry()
+        .register(&mut rx, RX, Interest::READABLE)
+        .unwrap();
+    let producers: Vec<_> = senders
+        .into_iter()
+        .enumerate()
+        .map(|(p, send)| {
+            thread::spawn(move || {
+                for seq in 0..EACH {
+                    send((p, seq));
+                }
+            })
+        })
+        .collect();
+    let mut next = [0usize; PRODUCERS];
+    let mut received = 0;
+    let mut wakeups = 0;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while received < PRODUCERS * EACH {
+        assert!(Instant::now() < deadline, "stuck at {received}: {next:?}");
+        poll_once(&mut poll, &mut events, LONG);
+        if events.is_empty() {
+            continue;
+        }
+        wakeups += 1;
+        loop {
+            match rx.try_recv() {
+                Ok((p, seq)) => {
+                    assert_eq!(seq, next[p], "producer {p} out of order");
+                    next[p] += 1;
+                    received += 1;
+                }
+                Err(TryRecvError::Empty) => break,
+                // Every producer is done; only right if nothing is missing.
+                Err(TryRecvError::Disconnected) => {
+                    assert_eq!(received, PRODUCERS * EACH, "disconnected early");
+                    break;
+                }
+            }
+        }
+    }
+    for p in producers {
+        p.join().unwrap();
+    }
+    assert_eq!(next, [EACH; PRODUCERS]);
+    assert!(
+        wakeups < PRODUCERS * EACH / 4,
+        "{wakeups} events for {} messages",
+        PRODUCERS * EACH
+    );
+}
+
+#[test]
+fn stress_unbounded() {
+    stress(false);
+}
+
+#[test]
+fn stress_bounded() {
+    stress(true);
+}
