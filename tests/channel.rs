@@ -102,6 +102,9 @@ fn blocking_receives_work_too() {
     assert_eq!(rx.recv_timeout(SHORT), Err(RecvTimeoutError::Timeout));
 }
 
+/// A producer's way to send one message.
+type Send1 = Box<dyn Fn((usize, usize)) + Send>;
+
 /// Four producers, sequence-numbered messages, a consumer that polls and
 /// drains: nothing lost, each producer's order kept, and far fewer events
 /// than messages (bursts coalesce into one event).
@@ -110,12 +113,12 @@ fn stress(bounded: bool) {
     const EACH: usize = 20_000;
     let mut poll = Poll::new().unwrap();
     let mut events = Events::with_capacity(8);
-    let (senders, mut rx): (Vec<Box<dyn Fn((usize, usize)) + Send>>, _) = if bounded {
+    let (senders, mut rx): (Vec<Send1>, _) = if bounded {
         let (tx, rx) = sync_channel::<(usize, usize)>(1024);
         let senders = (0..PRODUCERS)
             .map(|_| {
                 let tx = tx.clone();
-                Box::new(move |m| tx.send(m).unwrap()) as Box<dyn Fn((usize, usize)) + Send>
+                Box::new(move |m| tx.send(m).unwrap()) as Send1
             })
             .collect();
         (senders, rx)
@@ -124,7 +127,7 @@ fn stress(bounded: bool) {
         let senders = (0..PRODUCERS)
             .map(|_| {
                 let tx = tx.clone();
-                Box::new(move |m| tx.send(m).unwrap()) as Box<dyn Fn((usize, usize)) + Send>
+                Box::new(move |m| tx.send(m).unwrap()) as Send1
             })
             .collect();
         (senders, rx)
