@@ -270,21 +270,22 @@ impl Poll {
     /// # Ok(())
     /// # }
     /// ```
-    #[inline]
+    #[inline(always)]
     pub fn poll(&mut self, events: &mut Events, timeout: Option<Duration>) -> io::Result<()> {
-        #[cfg(feature = "os-poll")]
-        if self.registry.user.get().is_some() {
-            return self.poll_user(events, timeout);
-        }
-        if self.timers.is_empty() {
+        if self.timers.is_empty() && !self.registry.has_user_sources() {
             return self.registry.selector.select(events.sys(), timeout);
         }
-        poll_timers(
-            &mut self.timers,
-            &mut self.registry.selector,
-            events,
-            timeout,
-        )
+        self.poll_more(events, timeout)
+    }
+
+    /// `poll` with timers armed or user-space sources registered.
+    #[inline(never)]
+    fn poll_more(&mut self, events: &mut Events, timeout: Option<Duration>) -> io::Result<()> {
+        #[cfg(feature = "os-poll")]
+        if self.registry.has_user_sources() {
+            return self.poll_user(events, timeout);
+        }
+        poll_timers(&mut self.timers, &mut self.registry.selector, events, timeout)
     }
 
     /// `poll` once a user-space source was registered: waits as `poll`
@@ -293,7 +294,6 @@ impl Poll {
     /// wake, with nothing left to report, waits again for what is left of
     /// the timeout.
     #[cfg(feature = "os-poll")]
-    #[inline(never)]
     fn poll_user(&mut self, events: &mut Events, timeout: Option<Duration>) -> io::Result<()> {
         let queue = self.registry.user.get().expect("checked by `poll`");
         let deadline = timeout.and_then(|to| Instant::now().checked_add(to));
@@ -753,16 +753,35 @@ impl Registry {
         &self.user
     }
 
+    /// Whether a user-space source was ever registered with this queue.
+    #[inline]
+    fn has_user_sources(&self) -> bool {
+        #[cfg(feature = "os-poll")]
+        return self.user.get().is_some();
+        #[cfg(not(feature = "os-poll"))]
+        false
+    }
+
     /// `Token(usize::MAX)` belongs to the queue of user-space sources once
     /// there is one.
     #[inline]
     fn check_token(&self, token: Token) -> io::Result<()> {
         #[cfg(feature = "os-poll")]
-        if token == RESERVED && self.user.get().is_some() {
-            return Err(reserved_token());
+        if token == RESERVED {
+            return self.check_reserved();
         }
         let _ = token;
         Ok(())
+    }
+
+    #[cfg(feature = "os-poll")]
+    #[cold]
+    #[inline(never)]
+    fn check_reserved(&self) -> io::Result<()> {
+        match self.has_user_sources() {
+            true => Err(reserved_token()),
+            false => Ok(()),
+        }
     }
 
     /// The identity the debug-build association checks compare.
