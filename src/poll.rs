@@ -285,7 +285,12 @@ impl Poll {
         if self.registry.has_user_sources() {
             return self.poll_user(events, timeout);
         }
-        poll_timers(&mut self.timers, &mut self.registry.selector, events, timeout)
+        poll_timers(
+            &mut self.timers,
+            &mut self.registry.selector,
+            events,
+            timeout,
+        )
     }
 
     /// `poll` once a user-space source was registered: waits as `poll`
