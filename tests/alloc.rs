@@ -250,7 +250,7 @@ fn an_event_loop_turn_does_not_allocate() {
     let sender = event_loop.channel();
     // Messages through the unbounded channel allocate a block per 31, as
     // std's do; these rounds use fewer, in blocks std already made.
-    let mut turn = |event_loop: &mut EventLoop<Counter>, counter: &mut Counter| {
+    let turn = |event_loop: &mut EventLoop<Counter>, counter: &mut Counter| {
         let want = (counter.messages + 8, counter.timeouts + 1);
         let key = event_loop.timeout(1, Duration::from_secs(60));
         event_loop.timeout(2, Duration::ZERO);
