@@ -10,12 +10,15 @@
 //! ferrio-bench timers                      # W6 (timers) alone, printed as Markdown
 //! ferrio-bench timer-run --op OP --impl I --armed N --iters M   # one W6 run
 //! ferrio-bench timer-lateness [SAMPLES]    # W6's lateness table alone
+//! ferrio-bench channel                     # W8 (notification channel) alone, printed as Markdown
+//! ferrio-bench channel-run --impl I --each N   # one W8 run
 //! ```
 //!
 //! `--workload W1` may replace `--case` in `run`, `time` and `smoke` to take
 //! every case of a workload; `--impl` may be repeated or given as a
 //! comma-separated list.
 
+mod channel;
 mod imps;
 mod os;
 mod render;
@@ -115,6 +118,8 @@ fn main() -> ExitCode {
     match std::env::args().nth(1).as_deref() {
         Some("timer-run") => return exit(timer_run()),
         Some("timers") => return exit(timers_section()),
+        Some("channel") => return exit(channel_section()),
+        Some("channel-run") => return exit(channel_run()),
         Some("timer-lateness") => {
             let samples = std::env::args()
                 .nth(2)
@@ -199,6 +204,35 @@ fn timer_run() -> Result<(), String> {
     timers::run(op, imp, armed, iters).map_err(|e| e.to_string())
 }
 
+/// `channel-run --impl I --each N`: one W8 run, for strace.
+fn channel_run() -> Result<(), String> {
+    let (mut imp, mut each) = (None, 0usize);
+    let mut it = std::env::args().skip(2);
+    while let Some(flag) = it.next() {
+        let value = it.next().ok_or(format!("{flag} needs a value"))?;
+        match flag.as_str() {
+            "--impl" => {
+                imp = Some(channel::CImpl::parse(&value).ok_or(format!("unknown impl {value}"))?)
+            }
+            "--each" => each = value.parse().map_err(|e| format!("--each: {e}"))?,
+            _ => return Err(format!("unknown argument {flag}")),
+        }
+    }
+    let imp = imp.ok_or("channel-run needs --impl")?;
+    channel::run(imp, each).map(drop).map_err(|e| e.to_string())
+}
+
+/// `channel`: measures W8 and prints its section of BENCHMARKS.md.
+fn channel_section() -> Result<(), String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    let tmp = std::env::temp_dir().join(format!("ferrio-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).map_err(|e| e.to_string())?;
+    let res = channel::report(&exe, &tmp);
+    let _ = std::fs::remove_dir_all(&tmp);
+    print!("{}", res.map_err(|e| e.to_string())?);
+    Ok(())
+}
+
 /// `timers`: measures W6 and prints its section of BENCHMARKS.md.
 fn timers_section() -> Result<(), String> {
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
@@ -266,9 +300,10 @@ fn smoke(a: &Args, cases: &[Case]) -> Result<(), String> {
     // W6, unless a case or workload was picked.
     if a.cases.is_empty() && a.workloads.is_empty() {
         runs += timers::smoke().map_err(|e| format!("W6: {e}"))?;
+        runs += channel::smoke().map_err(|e| format!("W8: {e}"))?;
     }
     println!(
-        "smoke: {} cases and W6 in {:.1} s",
+        "smoke: {} cases, W6 and W8 in {:.1} s",
         cases.len(),
         start.elapsed().as_secs_f64()
     );

@@ -570,6 +570,8 @@ fn markdown(rep: &Report) -> String {
         rep.results.first().map_or(0, |r| r.timing.rounds)
     );
     s.push_str(&rep.timers);
+    s.push('\n');
+    s.push_str(&rep.channel);
     s
 }
 

@@ -364,6 +364,8 @@ pub struct Report {
     pub results: Vec<CaseResult>,
     /// The W6 (timers) section, Markdown.
     pub timers: String,
+    /// The W8 (notification channel) section, Markdown.
+    pub channel: String,
 }
 
 fn tool_present(name: &str, arg: &str) -> bool {
@@ -451,6 +453,8 @@ pub fn report() -> io::Result<()> {
     }
     eprintln!("W6: timers");
     let timers = crate::timers::report(&exe, &tmp)?;
+    eprintln!("W8: notification channel");
+    let channel = crate::channel::report(&exe, &tmp)?;
     let _ = fs::remove_dir_all(&tmp);
     let mut commit = command_line(
         "git",
@@ -489,6 +493,7 @@ pub fn report() -> io::Result<()> {
         seconds: started.elapsed().as_secs_f64(),
         results,
         timers,
+        channel,
     };
     render::write_all(&root, &report)?;
     eprintln!(
