@@ -193,3 +193,81 @@ fn stress_unbounded() {
 fn stress_bounded() {
     stress(true);
 }
+
+/// The count of the eventfd behind the queue's own waker: the epoll
+/// instance lists it (in `/proc/self/fdinfo`) under the reserved token, and
+/// its counter is the number of writes, as nothing ever reads it.
+#[cfg(all(
+    target_os = "linux",
+    not(any(mio_unsupported_force_poll_poll, mio_unsupported_force_waker_pipe))
+))]
+fn internal_wakes(poll: &Poll) -> u64 {
+    use std::os::fd::AsRawFd;
+
+    let info = std::fs::read_to_string(format!("/proc/self/fdinfo/{}", poll.as_raw_fd())).unwrap();
+    // "tfd:       12 events:       19 data: ffffffffffffffff ..."
+    let tfd = info
+        .lines()
+        .find(|l| l.contains("data: ffffffffffffffff"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .expect("the internal waker is registered");
+    let info = std::fs::read_to_string(format!("/proc/self/fdinfo/{tfd}")).unwrap();
+    let raw = info
+        .lines()
+        .find_map(|l| l.strip_prefix("eventfd-count:"))
+        .expect("an eventfd")
+        .trim();
+    u64::from_str_radix(raw, 16).unwrap()
+}
+
+/// Four producers, consumer rounds: a wake is written only for a round in
+/// which the consumer was (about to be) blocked, so never more than one per
+/// poll round, however many messages the round carried.
+#[cfg(all(
+    target_os = "linux",
+    not(any(mio_unsupported_force_poll_poll, mio_unsupported_force_waker_pipe))
+))]
+#[test]
+fn at_most_one_wake_per_poll_round() {
+    const PRODUCERS: usize = 4;
+    const EACH: usize = 20_000;
+    let mut poll = Poll::new().unwrap();
+    let mut events = Events::with_capacity(8);
+    let (tx, mut rx) = channel::<usize>();
+    poll.registry()
+        .register(&mut rx, RX, Interest::READABLE)
+        .unwrap();
+    let before = internal_wakes(&poll);
+    let producers: Vec<_> = (0..PRODUCERS)
+        .map(|_| {
+            let tx = tx.clone();
+            thread::spawn(move || {
+                for n in 0..EACH {
+                    tx.send(n).unwrap();
+                    if n % 1000 == 0 {
+                        // Let the consumer catch up and block now and then.
+                        thread::sleep(Duration::from_micros(200));
+                    }
+                }
+            })
+        })
+        .collect();
+    drop(tx);
+    let mut received = 0;
+    let mut rounds = 0u64;
+    while received < PRODUCERS * EACH {
+        poll_once(&mut poll, &mut events, LONG);
+        rounds += 1;
+        received += rx.try_iter().count();
+    }
+    for p in producers {
+        p.join().unwrap();
+    }
+    let wakes = internal_wakes(&poll) - before;
+    assert!(wakes <= rounds, "{wakes} wakes in {rounds} poll rounds");
+    assert!(
+        (wakes as usize) < PRODUCERS * EACH / 100,
+        "{wakes} wakes for {} messages",
+        PRODUCERS * EACH
+    );
+}

@@ -178,7 +178,13 @@ fn syscalls_per_msg(exe: &Path, tmp: &Path, imp: CImpl) -> io::Result<(f64, f64)
             .args(["-f", "-c", "-o"])
             .arg(&out)
             .arg(exe)
-            .args(["channel-run", "--impl", imp.name(), "--each", &each.to_string()])
+            .args([
+                "channel-run",
+                "--impl",
+                imp.name(),
+                "--each",
+                &each.to_string(),
+            ])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -200,7 +206,10 @@ fn syscalls_per_msg(exe: &Path, tmp: &Path, imp: CImpl) -> io::Result<(f64, f64)
         if total == 0 {
             return Err(other("strace summary without a total"));
         }
-        counts.push((total, calls(&|name| name == "write" || name == "epoll_wait")));
+        counts.push((
+            total,
+            calls(&|name| name == "write" || name == "epoll_wait"),
+        ));
     }
     let per = |x: u64, y: u64| (y as f64 - x as f64).max(0.0) / ((b - a) * PRODUCERS) as f64;
     Ok((per(counts[0].0, counts[1].0), per(counts[0].1, counts[1].1)))
