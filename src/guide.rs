@@ -210,3 +210,64 @@
 //! # #[cfg(not(feature = "os-poll"))]
 //! # fn main() {}
 //! ```
+//!
+//! ## 7. Messages and events of your own
+//!
+//! Work handed over by other threads arrives best through a
+//! [`channel`](crate::channel): its `Receiver` is registered like a socket
+//! and is readable while messages are queued, and a burst of sends costs at
+//! most one wake-up. For a readiness that is not a message (a state that
+//! changed, a job that finished) use an
+//! [`event::Registration`](crate::event::Registration) and set its readiness
+//! from anywhere. And to skip writing the loop at all, implement
+//! [`event_loop::Handler`](crate::event_loop::Handler) and `run` an
+//! [`EventLoop`](crate::event_loop::EventLoop); `examples/event_loop.rs` is
+//! a whole server in that style.
+//!
+//! ```
+//! # #[cfg(feature = "os-poll")]
+//! # fn main() -> std::io::Result<()> {
+//! use std::thread;
+//! use std::time::Duration;
+//!
+//! use ferrio::channel::channel;
+//! use ferrio::event::Registration;
+//! use ferrio::{Events, Interest, Poll, Token};
+//!
+//! const JOBS: Token = Token(1);
+//! const DONE: Token = Token(2);
+//!
+//! let mut poll = Poll::new()?;
+//! let mut events = Events::with_capacity(64);
+//! let (jobs_tx, mut jobs) = channel::<u32>();
+//! let (mut done, set_done) = Registration::new();
+//! poll.registry().register(&mut jobs, JOBS, Interest::READABLE)?;
+//! poll.registry().register(&mut done, DONE, Interest::READABLE)?;
+//!
+//! let worker = thread::spawn(move || {
+//!     for job in 1..=3 {
+//!         jobs_tx.send(job).unwrap();
+//!     }
+//!     set_done.set_readiness(Interest::READABLE).unwrap();
+//! });
+//!
+//! let (mut total, mut finished) = (0, false);
+//! while !finished {
+//!     poll.poll(&mut events, Some(Duration::from_secs(5)))?;
+//!     for event in events.iter() {
+//!         match event.token() {
+//!             JOBS => total += jobs.try_iter().sum::<u32>(),
+//!             DONE => finished = true,
+//!             _ => {}
+//!         }
+//!     }
+//! }
+//! // Jobs sent before the worker finished are all there.
+//! total += jobs.try_iter().sum::<u32>();
+//! assert_eq!(total, 6);
+//! worker.join().unwrap();
+//! # Ok(())
+//! # }
+//! # #[cfg(not(feature = "os-poll"))]
+//! # fn main() {}
+//! ```

@@ -356,3 +356,29 @@ fn many_threads_setting_lose_nothing() {
         w.join().unwrap();
     }
 }
+
+#[test]
+fn a_listed_registration_moved_to_another_poll_is_reported_there() {
+    let (mut first, mut events, mut reg, set) = registered(Interest::READABLE.level());
+    set.set_readiness(Interest::READABLE).unwrap();
+    // Listed with the first queue, then moved before it polls.
+    first.registry().deregister(&mut reg).unwrap();
+    let mut second = Poll::new().unwrap();
+    second
+        .registry()
+        .register(&mut reg, T, Interest::READABLE.level())
+        .unwrap();
+    assert_eq!(seen(&mut second, &mut events, LONG), Some((true, false)));
+    assert_eq!(seen(&mut first, &mut events, SHORT), None);
+    // And back: reported once per poll, never twice in one batch.
+    second.registry().deregister(&mut reg).unwrap();
+    first
+        .registry()
+        .register(&mut reg, T, Interest::READABLE.level())
+        .unwrap();
+    for _ in 0..3 {
+        poll_once(&mut first, &mut events, LONG);
+        assert_eq!(events.iter().filter(|e| e.token() == T).count(), 1);
+    }
+    assert_eq!(seen(&mut second, &mut events, SHORT), None);
+}

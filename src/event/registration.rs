@@ -110,6 +110,9 @@ pub(crate) struct UserQueue {
     list: Mutex<Vec<Arc<Node>>>,
     /// Wakes a poller that is blocked in the kernel.
     waker: sys::Waker,
+    /// Counts `report` calls, so that a registration listed twice (moved
+    /// to another queue and back while listed) is reported once.
+    epoch: std::sync::atomic::AtomicU64,
 }
 
 impl fmt::Debug for UserQueue {
@@ -146,6 +149,7 @@ impl UserSlot {
             handshake: Handshake::new(),
             list: Mutex::new(Vec::new()),
             waker,
+            epoch: std::sync::atomic::AtomicU64::new(0),
         };
         // Cannot fail: only this thread sets it, under `init`.
         let _ = self.queue.set(queue);
@@ -158,8 +162,13 @@ impl UserQueue {
         &self.handshake
     }
 
-    /// Queues `node` (its state says it is not queued yet), and wakes the
-    /// poller if it may be blocked.
+    /// This queue's identity in `NodeState::listed_in`.
+    fn id(&self) -> usize {
+        self as *const UserQueue as usize
+    }
+
+    /// Lists `node` (its state says it is not listed here yet), and wakes
+    /// the poller if it may be blocked.
     fn push(&self, node: Arc<Node>) -> io::Result<()> {
         {
             let mut list = lock(&self.list);
@@ -183,40 +192,36 @@ impl UserQueue {
             mem::swap(&mut *list, spare);
             self.handshake.set_pending(false);
         }
+        let epoch = self.epoch.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
         let mut keep = 0;
         for i in 0..spare.len() {
             let node = &spare[i];
             let mut state = lock(&node.state);
-            let queued_here = state
-                .queue
-                .as_ref()
-                .and_then(|q| q.0.get())
-                .is_some_and(|q| std::ptr::eq(q, self));
-            if !queued_here {
-                // Deregistered, or moved to another queue, since it was
-                // queued: its new queue has it if it is due there.
-                state.queued = false;
+            if state.listed_in != self.id() || state.seen == epoch {
+                // Moved to another queue (whose list has it if it is due
+                // there), deregistered, or listed here twice: this entry is
+                // stale.
                 continue;
             }
+            state.seen = epoch;
             let ready = node.readiness.load() & state.interest.kinds();
-            let due = state.armed && ready != 0;
-            if !due {
-                state.queued = false;
-                continue;
-            }
-            let Some(ready) = Interest::from_kinds(ready) else {
-                state.queued = false;
-                continue;
+            let attached = state.queue.is_some();
+            let ready = match Interest::from_kinds(ready) {
+                Some(ready) if attached && state.armed => ready,
+                _ => {
+                    state.listed_in = 0;
+                    continue;
+                }
             };
             if !sys::event::push_user(events, state.token, ready) {
-                // No room: stays queued for the next `poll`.
+                // No room: stays listed for the next `poll`.
                 drop(state);
                 spare.swap(keep, i);
                 keep += 1;
                 continue;
             }
             match state.interest.trigger() {
-                // Reported at every poll while ready: stays queued.
+                // Reported at every poll while ready: stays listed.
                 Trigger::Level => {
                     drop(state);
                     spare.swap(keep, i);
@@ -224,9 +229,9 @@ impl UserQueue {
                 }
                 Trigger::Oneshot => {
                     state.armed = false;
-                    state.queued = false;
+                    state.listed_in = 0;
                 }
-                _ => state.queued = false,
+                _ => state.listed_in = 0,
             }
         }
         spare.truncate(keep);
@@ -266,8 +271,10 @@ struct NodeState {
     interest: Interest,
     /// False after a one-shot event, until `reregister`.
     armed: bool,
-    /// On its queue's list.
-    queued: bool,
+    /// The queue (`UserQueue::id`) whose list has it, 0 for none.
+    listed_in: usize,
+    /// The last `report` of that queue that looked at it.
+    seen: u64,
     /// The `Registration` was dropped: changes are ignored.
     gone: bool,
 }
@@ -378,7 +385,8 @@ impl Registration {
                 token: Token(0),
                 interest: Interest::READABLE,
                 armed: false,
-                queued: false,
+                listed_in: 0,
+                seen: 0,
                 gone: false,
             }),
         });
@@ -425,8 +433,8 @@ impl Registration {
         // What is on already is reported, as a socket registered while ready
         // is.
         let due = self.node.readiness.load() & interest.kinds() != 0;
-        if due && !state.queued {
-            state.queued = true;
+        if due && state.listed_in != queue.id() {
+            state.listed_in = queue.id();
             drop(state);
             return queue.push(Arc::clone(&self.node));
         }
@@ -447,7 +455,7 @@ impl Source for Registration {
         let mut state = lock(&self.node.state);
         match &state.queue {
             Some(current) if Arc::ptr_eq(&current.0, registry.user_slot()) => {
-                // A queued entry is dropped when `poll` finds it detached.
+                // A listed entry is dropped when `poll` finds it detached.
                 state.queue = None;
                 Ok(())
             }
@@ -502,13 +510,16 @@ impl SetReadiness {
         let mut state = lock(&self.node.state);
         let before = self.node.readiness.0.fetch_or(bits, std::sync::atomic::Ordering::Release);
         let turned_on = bits & !before & state.interest.kinds();
-        if state.gone || turned_on == 0 || !state.armed || state.queued {
+        if state.gone || turned_on == 0 || !state.armed {
             return Ok(());
         }
         let Some(queue) = state.queue.clone() else {
             return Ok(());
         };
-        state.queued = true;
+        if state.listed_in == queue.queue().id() {
+            return Ok(());
+        }
+        state.listed_in = queue.queue().id();
         drop(state);
         queue.queue().push(Arc::clone(&self.node))
     }
