@@ -8,9 +8,10 @@
 #![cfg_attr(not(feature = "os-poll"), doc = "## `os-poll` (disabled)")]
 //!
 //! The operating-system backend: [`Poll::new`](crate::Poll::new) and
-//! everything that waits for readiness. Without it every type still exists
-//! and type-checks, but no `Poll` can be built, so nothing can be
-//! registered.
+//! everything that waits for readiness. Without it every type of mio's API
+//! still exists and type-checks, but no `Poll` can be built, so nothing can
+//! be registered. What ferrio adds on top of a backend comes with it too:
+//! `event::Registration`, the `channel` module and the `event_loop` module.
 //!
 #![cfg_attr(feature = "os-ext", doc = "## `os-ext` (enabled)")]
 #![cfg_attr(not(feature = "os-ext"), doc = "## `os-ext` (disabled)")]
