@@ -365,7 +365,13 @@ impl<T> Receiver<T> {
     /// assert_eq!(rx.recv(), Ok(3));
     /// ```
     pub fn recv(&self) -> Result<T, RecvError> {
-        self.rx.recv()
+        // Through `try_recv` first, so that finding the channel empty marks
+        // the receiver not readable, as it does there.
+        match self.try_recv() {
+            Ok(t) => Ok(t),
+            Err(TryRecvError::Disconnected) => Err(RecvError),
+            Err(TryRecvError::Empty) => self.rx.recv(),
+        }
     }
 
     /// Waits at most `timeout` for the next message.
@@ -388,7 +394,12 @@ impl<T> Receiver<T> {
     /// # drop(tx);
     /// ```
     pub fn recv_timeout(&self, timeout: Duration) -> Result<T, RecvTimeoutError> {
-        self.rx.recv_timeout(timeout)
+        // As `recv`.
+        match self.try_recv() {
+            Ok(t) => Ok(t),
+            Err(TryRecvError::Disconnected) => Err(RecvTimeoutError::Disconnected),
+            Err(TryRecvError::Empty) => self.rx.recv_timeout(timeout),
+        }
     }
 
     /// The messages queued now, without waiting (through `try_recv`, so the
@@ -415,8 +426,22 @@ impl<T> Receiver<T> {
     /// std::thread::spawn(move || (0..3).for_each(|n| tx.send(n).unwrap()));
     /// assert_eq!(rx.iter().collect::<Vec<_>>(), [0, 1, 2]);
     /// ```
-    pub fn iter(&self) -> mpsc::Iter<'_, T> {
-        self.rx.iter()
+    pub fn iter(&self) -> Iter<'_, T> {
+        Iter { rx: self }
+    }
+}
+
+/// The iterator of [`Receiver::iter`].
+#[derive(Debug)]
+pub struct Iter<'a, T> {
+    rx: &'a Receiver<T>,
+}
+
+impl<T> Iterator for Iter<'_, T> {
+    type Item = T;
+
+    fn next(&mut self) -> Option<T> {
+        self.rx.recv().ok()
     }
 }
 

@@ -329,8 +329,9 @@ impl Poll {
                 return Ok(());
             }
             left = match deadline {
-                None if timeout.is_some() => return Ok(()),
-                None => None,
+                // No timeout, or one beyond the clock's range: the same
+                // wait again.
+                None => timeout,
                 Some(deadline) => match deadline.checked_duration_since(Instant::now()) {
                     Some(left) if !left.is_zero() => Some(left),
                     _ => return Ok(()),
@@ -770,7 +771,7 @@ impl Registry {
     /// `Token(usize::MAX)` belongs to the queue of user-space sources once
     /// there is one.
     #[inline]
-    fn check_token(&self, token: Token) -> io::Result<()> {
+    pub(crate) fn check_token(&self, token: Token) -> io::Result<()> {
         #[cfg(feature = "os-poll")]
         if token == RESERVED {
             return self.check_reserved();

@@ -94,6 +94,7 @@ impl Waker {
     /// # fn main() {}
     /// ```
     pub fn new(registry: &Registry, token: Token) -> io::Result<Waker> {
+        registry.check_token(token)?;
         Ok(Waker {
             inner: sys::Waker::new(registry.selector(), token)?,
         })

@@ -271,3 +271,26 @@ fn at_most_one_wake_per_poll_round() {
         PRODUCERS * EACH
     );
 }
+
+#[test]
+fn draining_with_recv_timeout_keeps_the_next_send_visible() {
+    let mut poll = Poll::new().unwrap();
+    let mut events = Events::with_capacity(8);
+    let (tx, mut rx) = channel();
+    poll.registry()
+        .register(&mut rx, RX, Interest::READABLE)
+        .unwrap();
+    tx.send(1).unwrap();
+    assert!(readable(&mut poll, &mut events, LONG));
+    assert_eq!(rx.recv_timeout(Duration::ZERO), Ok(1));
+    assert_eq!(
+        rx.recv_timeout(Duration::ZERO),
+        Err(RecvTimeoutError::Timeout)
+    );
+    tx.send(2).unwrap();
+    assert!(
+        readable(&mut poll, &mut events, LONG),
+        "the send raised nothing"
+    );
+    assert_eq!(rx.iter().next(), Some(2));
+}

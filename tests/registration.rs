@@ -382,3 +382,40 @@ fn a_listed_registration_moved_to_another_poll_is_reported_there() {
     }
     assert_eq!(seen(&mut second, &mut events, SHORT), None);
 }
+
+#[test]
+fn the_first_registration_wakes_a_poll_already_blocked() {
+    // The poll starts before the `Poll` has any user-space source.
+    let mut poll = Poll::new().unwrap();
+    let mut events = Events::with_capacity(8);
+    let registry = poll.registry().try_clone().unwrap();
+    let setter = thread::spawn(move || {
+        thread::sleep(Duration::from_millis(50));
+        let (mut reg, set) = Registration::new();
+        registry.register(&mut reg, T, Interest::READABLE).unwrap();
+        set.set_readiness(Interest::READABLE).unwrap();
+        reg
+    });
+    let start = Instant::now();
+    poll_once(&mut poll, &mut events, LONG);
+    assert!(start.elapsed() < Duration::from_secs(4), "not woken");
+    // That poll may return only the queue's own wake; the event follows.
+    if !events.iter().any(|e| e.token() == T) {
+        assert_eq!(seen(&mut poll, &mut events, LONG), Some((true, false)));
+    }
+    let _reg = setter.join().unwrap();
+}
+
+#[test]
+fn the_reserved_token_is_refused_for_registrations_and_wakers() {
+    let (poll, _events, _reg, _set) = registered(Interest::READABLE);
+    let (mut reg, _set) = Registration::new();
+    let fresh = Poll::new().unwrap();
+    let err = fresh
+        .registry()
+        .register(&mut reg, Token(usize::MAX), Interest::READABLE)
+        .unwrap_err();
+    assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+    let err = Waker::new(poll.registry(), Token(usize::MAX)).unwrap_err();
+    assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
+}

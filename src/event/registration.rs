@@ -64,10 +64,20 @@ pub(crate) struct Handshake {
 }
 
 impl Handshake {
+    /// No poller waiting (the models start here).
+    #[cfg(all(test, loom))]
     pub(crate) fn new() -> Handshake {
         Handshake {
             pending: AtomicBool::new(false),
             polling: AtomicBool::new(false),
+        }
+    }
+
+    /// As if a poller were waiting already.
+    fn started() -> Handshake {
+        Handshake {
+            pending: AtomicBool::new(false),
+            polling: AtomicBool::new(true),
         }
     }
 
@@ -110,9 +120,6 @@ pub(crate) struct UserQueue {
     list: Mutex<Vec<Arc<Node>>>,
     /// Wakes a poller that is blocked in the kernel.
     waker: sys::Waker,
-    /// Counts `report` calls, so that a registration listed twice (moved
-    /// to another queue and back while listed) is reported once.
-    epoch: std::sync::atomic::AtomicU64,
 }
 
 impl fmt::Debug for UserQueue {
@@ -146,10 +153,13 @@ impl UserSlot {
         }
         let waker = sys::Waker::new(registry.selector(), RESERVED)?;
         let queue = UserQueue {
-            handshake: Handshake::new(),
+            // A `poll` that started before this queue existed may be blocked
+            // without having said so: the first registration to be listed
+            // wakes it (it may then return the queue's own event once, under
+            // the reserved token).
+            handshake: Handshake::started(),
             list: Mutex::new(Vec::new()),
             waker,
-            epoch: std::sync::atomic::AtomicU64::new(0),
         };
         // Cannot fail: only this thread sets it, under `init`.
         let _ = self.queue.set(queue);
@@ -192,7 +202,10 @@ impl UserQueue {
             mem::swap(&mut *list, spare);
             self.handshake.set_pending(false);
         }
-        let epoch = self.epoch.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        // Process-wide, so that a registration moved between queues never
+        // meets an epoch it has seen.
+        static EPOCH: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let epoch = EPOCH.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
         let mut keep = 0;
         for i in 0..spare.len() {
             let node = &spare[i];
@@ -301,9 +314,14 @@ impl QueueRef {
 /// in turns on; with [`Interest::level`], at every `poll` while one is on;
 /// with [`Interest::oneshot`], once, until it is registered again.
 ///
-/// While a `Poll` has a `Registration` registered, the token
-/// `Token(usize::MAX)` is its own: registering another source with it
-/// fails with `InvalidInput`.
+/// `Token(usize::MAX)` belongs to the `Poll`'s queue of user-space sources
+/// once the first one is registered: registering a source, a `Registration`
+/// or a `Waker` with it fails with `InvalidInput` (timers may still use it).
+/// Two consequences: a source registered with that token *before* the
+/// first `Registration` loses its events; and a `poll` already blocked on
+/// another thread when the first `Registration` is registered may return
+/// once with only the queue's own wake-up, an event with that token, which
+/// a program ignores.
 ///
 /// # Examples
 ///
@@ -397,35 +415,19 @@ impl Registration {
     }
 
     fn attach(&self, registry: &Registry, token: Token, interest: Interest, new: bool) -> io::Result<()> {
+        if token == RESERVED {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "Token(usize::MAX) is reserved by the user-space sources of a Poll",
+            ));
+        }
         let slot = registry.user_slot();
+        // Checked before the queue is made, so that a refused call changes
+        // nothing. (`&mut self` on the source: no other attach can run for
+        // this registration meanwhile.)
+        self.check_attach(slot, new)?;
         let queue = slot.get_or_create(registry)?;
         let mut state = lock(&self.node.state);
-        match &state.queue {
-            Some(current) if new => {
-                let same = Arc::ptr_eq(&current.0, slot);
-                return Err(io::Error::new(
-                    io::ErrorKind::AlreadyExists,
-                    if same {
-                        "Registration already registered with this Registry"
-                    } else {
-                        "Registration already registered with another Registry"
-                    },
-                ));
-            }
-            Some(current) if !Arc::ptr_eq(&current.0, slot) => {
-                return Err(io::Error::new(
-                    io::ErrorKind::AlreadyExists,
-                    "Registration registered with another Registry",
-                ));
-            }
-            None if !new => {
-                return Err(io::Error::new(
-                    io::ErrorKind::NotFound,
-                    "Registration not registered",
-                ));
-            }
-            _ => {}
-        }
         state.queue = Some(QueueRef(Arc::clone(slot)));
         state.token = token;
         state.interest = interest;
@@ -442,6 +444,34 @@ impl Registration {
     }
 }
 
+impl Registration {
+    fn check_attach(&self, slot: &Arc<UserSlot>, new: bool) -> io::Result<()> {
+        let state = lock(&self.node.state);
+        match &state.queue {
+            Some(current) if new => {
+                let same = Arc::ptr_eq(&current.0, slot);
+                Err(io::Error::new(
+                    io::ErrorKind::AlreadyExists,
+                    if same {
+                        "Registration already registered with this Registry"
+                    } else {
+                        "Registration already registered with another Registry"
+                    },
+                ))
+            }
+            Some(current) if !Arc::ptr_eq(&current.0, slot) => Err(io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                "Registration registered with another Registry",
+            )),
+            None if !new => Err(io::Error::new(
+                io::ErrorKind::NotFound,
+                "Registration not registered",
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
 impl Source for Registration {
     fn register(&mut self, registry: &Registry, token: Token, interests: Interest) -> io::Result<()> {
         self.attach(registry, token, interests, true)
@@ -455,8 +485,10 @@ impl Source for Registration {
         let mut state = lock(&self.node.state);
         match &state.queue {
             Some(current) if Arc::ptr_eq(&current.0, registry.user_slot()) => {
-                // A listed entry is dropped when `poll` finds it detached.
+                // A listed entry is dropped when `poll` finds it is no
+                // longer this queue's.
                 state.queue = None;
+                state.listed_in = 0;
                 Ok(())
             }
             Some(_) => Err(io::Error::new(
@@ -475,6 +507,7 @@ impl Drop for Registration {
     fn drop(&mut self) {
         let mut state = lock(&self.node.state);
         state.queue = None;
+        state.listed_in = 0;
         state.gone = true;
     }
 }
@@ -502,8 +535,12 @@ impl SetReadiness {
     /// ```
     pub fn set_readiness(&self, ready: Interest) -> io::Result<()> {
         let bits = ready.kinds();
+        // Paired with the fence of `clear_readiness`: either this load sees
+        // the readiness cleared, or the clearing thread's next look sees
+        // what this thread did before the call (say, a message queued).
+        fence(Ordering::SeqCst);
         // Already on: nothing turns on, so no event is due (a level one is
-        // queued already, and stays so while it is on).
+        // listed already, and stays so while it is on).
         if self.node.readiness.load() & bits == bits {
             return Ok(());
         }
@@ -544,11 +581,14 @@ impl SetReadiness {
     /// assert_eq!(set.readiness(), None);
     /// ```
     pub fn clear_readiness(&self, ready: Interest) -> io::Result<()> {
-        let _state = lock(&self.node.state);
+        let state = lock(&self.node.state);
         self.node
             .readiness
             .0
             .fetch_and(!ready.kinds(), std::sync::atomic::Ordering::Release);
+        drop(state);
+        // See `set_readiness`.
+        fence(Ordering::SeqCst);
         Ok(())
     }
 
