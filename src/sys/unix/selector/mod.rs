@@ -61,7 +61,8 @@ cfg_poll_backend! {
 mod kqueue_changes;
 
 /// One `poll(2)`-style wait for readiness on `pollfds`, for the poll(2)
-/// backend and for the zero-capacity waits of the others. `ppoll` waits to the nanosecond
+/// backend and for the zero-capacity waits of the others. (NetBSD has
+/// `ppoll` only since version 10, so it gets `poll` too.) `ppoll` waits to the nanosecond
 /// (a timeout too long for `time_t` saturates); kernels without it get
 /// `poll` with the timeout rounded up to milliseconds, capped at
 /// `c_int::MAX`.
@@ -70,7 +71,6 @@ pub(crate) fn poll_fds(pollfds: &mut [libc::pollfd], timeout: Option<Duration>) 
         target_os = "linux",
         target_os = "android",
         target_os = "freebsd",
-        target_os = "netbsd",
         target_os = "openbsd",
         target_os = "dragonfly"
     ))]
@@ -94,7 +94,6 @@ pub(crate) fn poll_fds(pollfds: &mut [libc::pollfd], timeout: Option<Duration>) 
         target_os = "linux",
         target_os = "android",
         target_os = "freebsd",
-        target_os = "netbsd",
         target_os = "openbsd",
         target_os = "dragonfly"
     )))]

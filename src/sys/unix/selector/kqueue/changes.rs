@@ -77,6 +77,13 @@ pub(crate) fn changes(op: Op, interests: Interest) -> ([Option<Change>; MAX_CHAN
     (list, n)
 }
 
+/// The error a receipt reports, if any. With `EV_RECEIPT` every change
+/// comes back flagged `EV_ERROR`, and `data` holds its error code: 0 for a
+/// change that worked.
+pub(crate) fn receipt_errno(flagged_error: bool, data: i64) -> Option<i32> {
+    (flagged_error && data != 0).then_some(data as i32)
+}
+
 /// Whether a receipt's error code fails the call.
 ///
 /// - `ENOENT` on a delete: the filter was not there (never added, or a
@@ -172,6 +179,16 @@ mod tests {
         let lio = Interest::from_index(0b1000).unwrap();
         assert_eq!(list(Op::Register, aio), []);
         assert_eq!(list(Op::Register, aio | lio), []);
+    }
+
+    #[test]
+    fn a_receipt_of_a_change_that_worked_is_no_error() {
+        // What every kernel returns for a successful change under
+        // `EV_RECEIPT`: the error flag with a zero code.
+        assert_eq!(receipt_errno(true, 0), None);
+        assert_eq!(receipt_errno(true, i64::from(libc::ENOENT)), Some(libc::ENOENT));
+        // Not a receipt at all.
+        assert_eq!(receipt_errno(false, 5), None);
     }
 
     #[test]

@@ -245,8 +245,8 @@ fn submit(kq: RawFd, changes: &mut [libc::kevent], fails: impl Fn(usize, i32) ->
     // A receipt's `data` is the change's error code, 0 for success. They
     // come back in the order of the changes.
     for (i, receipt) in changes[..n].iter().enumerate() {
-        if receipt.flags & libc::EV_ERROR != 0 {
-            let errno = receipt.data as i32;
+        let flagged = receipt.flags & libc::EV_ERROR != 0;
+        if let Some(errno) = changes::receipt_errno(flagged, receipt.data as i64) {
             if fails(i, errno) {
                 return Err(io::Error::from_raw_os_error(errno));
             }
@@ -464,8 +464,8 @@ mod user_waker {
     pub(crate) struct UserSignal {
         kq: OwnedFd,
         ident: libc::uintptr_t,
-        /// Sent with every trigger too: the kernel replaces a filter's
-        /// `udata` with the one of each change to it.
+        /// Sent with every trigger too: FreeBSD replaces a filter's `udata`
+        /// with the one of each change to it.
         token: usize,
     }
 
