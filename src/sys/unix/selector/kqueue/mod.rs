@@ -246,7 +246,10 @@ fn submit(kq: RawFd, changes: &mut [libc::kevent], fails: impl Fn(usize, i32) ->
     // come back in the order of the changes.
     for (i, receipt) in changes[..n].iter().enumerate() {
         let flagged = receipt.flags & libc::EV_ERROR != 0;
-        if let Some(errno) = changes::receipt_errno(flagged, receipt.data as i64) {
+        // `data` is `isize` on Apple's systems, `i64` elsewhere.
+        #[allow(clippy::unnecessary_cast)]
+        let data = receipt.data as i64;
+        if let Some(errno) = changes::receipt_errno(flagged, data) {
             if fails(i, errno) {
                 return Err(io::Error::from_raw_os_error(errno));
             }
