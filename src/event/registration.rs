@@ -204,7 +204,9 @@ impl UserQueue {
         }
         // Process-wide, so that a registration moved between queues never
         // meets an epoch it has seen.
-        static EPOCH: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        // (A `usize`: some targets have no 64-bit atomics. A wrap could only
+        // matter to an entry left stale for 2^32 reports on 32-bit ones.)
+        static EPOCH: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let epoch = EPOCH.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
         let mut keep = 0;
         for i in 0..spare.len() {
@@ -286,8 +288,8 @@ struct NodeState {
     armed: bool,
     /// The queue (`UserQueue::id`) whose list has it, 0 for none.
     listed_in: usize,
-    /// The last `report` of that queue that looked at it.
-    seen: u64,
+    /// The last `report` that looked at it.
+    seen: usize,
     /// The `Registration` was dropped: changes are ignored.
     gone: bool,
 }
