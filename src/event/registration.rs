@@ -161,9 +161,8 @@ impl UserSlot {
             list: Mutex::new(Vec::new()),
             waker,
         };
-        // Cannot fail: only this thread sets it, under `init`.
-        let _ = self.queue.set(queue);
-        Ok(self.queue.get().expect("set just above"))
+        // Only this thread sets it, under `init`.
+        Ok(self.queue.get_or_init(|| queue))
     }
 }
 

@@ -16,7 +16,7 @@ use std::time::Duration;
 use libc::{EPOLLERR, EPOLLET, EPOLLHUP, EPOLLIN, EPOLLONESHOT, EPOLLOUT, EPOLLPRI, EPOLLRDHUP};
 
 use super::millis::{exact_timeout_ms, fast_timeout_ms, wait_timeout};
-use super::{poll_fds, timespec, EventBuf};
+use super::{timespec, wait_fd_readable, EventBuf};
 use crate::sys::unix::cvt;
 use crate::sys::unix::waker::WakerFd;
 use crate::sys::wake::{Signal, WakeRecord, WakerHandle, Wakers};
@@ -221,12 +221,7 @@ impl Selector {
     /// pending, and leaves them queued for the next call. Returns how many
     /// descriptors are ready (0 or 1). `None` waits without a timeout.
     fn wait_readable(&self, timeout: Option<Duration>) -> io::Result<usize> {
-        let mut pfd = [libc::pollfd {
-            fd: self.ep.as_raw_fd(),
-            events: libc::POLLIN,
-            revents: 0,
-        }];
-        poll_fds(&mut pfd, timeout)
+        wait_fd_readable(self.ep.as_raw_fd(), timeout)
     }
 
     pub(crate) fn register(&self, fd: RawFd, token: Token, interests: Interest) -> io::Result<()> {

@@ -112,6 +112,19 @@ pub(crate) fn poll_fds(pollfds: &mut [libc::pollfd], timeout: Option<Duration>) 
     }
 }
 
+/// Waits until `fd` is readable, or the timeout; how many descriptors are
+/// ready (0 or 1). The zero-capacity waits of epoll and kqueue use it on
+/// their queue's descriptor, which is readable while events are pending.
+#[allow(dead_code)]
+pub(crate) fn wait_fd_readable(fd: std::os::fd::RawFd, timeout: Option<Duration>) -> io::Result<usize> {
+    let mut pfd = [libc::pollfd {
+        fd,
+        events: libc::POLLIN,
+        revents: 0,
+    }];
+    poll_fds(&mut pfd, timeout)
+}
+
 // The timespec helpers below are unused only by poll(2) on the few kernels
 // without `ppoll`.
 

@@ -22,7 +22,7 @@ use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
 use std::time::Duration;
 use std::{fmt, ptr};
 
-use super::{poll_fds, timespec, EventBuf};
+use super::{timespec, wait_fd_readable, EventBuf};
 use crate::sys::unix::cvt;
 use crate::sys::wake::{Signal, WakeRecord, WakerHandle, Wakers};
 use crate::{Interest, Token, Trigger};
@@ -132,12 +132,7 @@ impl Selector {
     /// pending; they stay queued for the next call.
     #[cold]
     fn wait_readable(&self, timeout: Option<Duration>) -> io::Result<()> {
-        let mut pfd = [libc::pollfd {
-            fd: self.kq.as_raw_fd(),
-            events: libc::POLLIN,
-            revents: 0,
-        }];
-        poll_fds(&mut pfd, timeout).map(drop)
+        wait_fd_readable(self.kq.as_raw_fd(), timeout).map(drop)
     }
 
     pub(crate) fn register(&self, fd: RawFd, token: Token, interests: Interest) -> io::Result<()> {
