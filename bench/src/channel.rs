@@ -13,11 +13,9 @@
 //! difference of two run lengths, so setup cancels out).
 
 use std::fmt::Write as _;
-use std::fs;
 use std::io;
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::thread;
+use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 const PRODUCERS: usize = 4;
@@ -66,61 +64,66 @@ fn run_ferrio(each: usize, bounded: bool) -> io::Result<(Duration, usize)> {
 
     let mut poll = Poll::new()?;
     let mut events = Events::with_capacity(64);
-    let start;
-    let mut producers = Vec::new();
-    let mut wakeups = 0;
-    let total = PRODUCERS * each;
-    let mut received = 0;
-    macro_rules! consume {
-        ($rx:ident) => {
-            while received < total {
-                poll.poll(&mut events, Some(Duration::from_secs(10)))?;
-                if events.is_empty() {
-                    return Err(other("no event within 10 s"));
-                }
-                wakeups += 1;
-                while $rx.try_recv().is_ok() {
-                    received += 1;
-                }
-            }
-        };
-    }
-    if bounded {
-        let (tx, mut rx) = sync_channel::<u64>(1024);
-        poll.registry()
-            .register(&mut rx, Token(0), Interest::READABLE)?;
-        start = Instant::now();
-        for _ in 0..PRODUCERS {
-            let tx = tx.clone();
-            producers.push(thread::spawn(move || {
-                for n in 0..each as u64 {
-                    tx.send(n).expect("receiver alive");
-                }
-            }));
-        }
-        drop(tx);
-        consume!(rx);
+    // The producers start once the receiver is registered and the clock runs.
+    type Start = Box<dyn FnOnce() -> Vec<JoinHandle<()>>>;
+    let (mut rx, start_producers): (_, Start) = if bounded {
+        let (tx, rx) = sync_channel::<u64>(1024);
+        (
+            rx,
+            Box::new(move || {
+                spawn_producers(tx, each, |tx, n| tx.send(n).expect("receiver alive"))
+            }),
+        )
     } else {
-        let (tx, mut rx) = channel::<u64>();
-        poll.registry()
-            .register(&mut rx, Token(0), Interest::READABLE)?;
-        start = Instant::now();
-        for _ in 0..PRODUCERS {
-            let tx = tx.clone();
-            producers.push(thread::spawn(move || {
-                for n in 0..each as u64 {
-                    tx.send(n).expect("receiver alive");
-                }
-            }));
+        let (tx, rx) = channel::<u64>();
+        (
+            rx,
+            Box::new(move || {
+                spawn_producers(tx, each, |tx, n| tx.send(n).expect("receiver alive"))
+            }),
+        )
+    };
+    poll.registry()
+        .register(&mut rx, Token(0), Interest::READABLE)?;
+    let start = Instant::now();
+    let producers = start_producers();
+    let total = PRODUCERS * each;
+    let (mut received, mut wakeups) = (0, 0);
+    while received < total {
+        poll.poll(&mut events, Some(Duration::from_secs(10)))?;
+        if events.is_empty() {
+            return Err(other("no event within 10 s"));
         }
-        drop(tx);
-        consume!(rx);
+        wakeups += 1;
+        while rx.try_recv().is_ok() {
+            received += 1;
+        }
     }
     let elapsed = start.elapsed();
     for p in producers {
         p.join().map_err(|_| other("producer panicked"))?;
     }
     Ok((elapsed, wakeups))
+}
+
+/// Starts the four producers, each sending `0..each` through its clone of
+/// `tx` with `send`; `tx` itself is dropped, so the channel disconnects when
+/// they are done.
+fn spawn_producers<S: Clone + Send + 'static>(
+    tx: S,
+    each: usize,
+    send: fn(&S, u64),
+) -> Vec<JoinHandle<()>> {
+    (0..PRODUCERS)
+        .map(|_| {
+            let tx = tx.clone();
+            thread::spawn(move || {
+                for n in 0..each as u64 {
+                    send(&tx, n);
+                }
+            })
+        })
+        .collect()
 }
 
 fn run_crossbeam(each: usize) -> io::Result<(Duration, usize)> {
@@ -133,19 +136,12 @@ fn run_crossbeam(each: usize) -> io::Result<(Duration, usize)> {
     let waker = Arc::new(Waker::new(poll.registry(), Token(0))?);
     let (tx, rx) = crossbeam_channel::unbounded::<u64>();
     let start = Instant::now();
-    let producers: Vec<_> = (0..PRODUCERS)
-        .map(|_| {
-            let tx = tx.clone();
-            let waker = Arc::clone(&waker);
-            thread::spawn(move || {
-                for n in 0..each as u64 {
-                    tx.send(n).expect("receiver alive");
-                    waker.wake().expect("wake");
-                }
-            })
-        })
-        .collect();
-    drop(tx);
+    // The consumer keeps one handle to the waker: closing its eventfd would
+    // take a pending event away.
+    let producers = spawn_producers((tx, Arc::clone(&waker)), each, |(tx, waker), n| {
+        tx.send(n).expect("receiver alive");
+        waker.wake().expect("wake");
+    });
     let total = PRODUCERS * each;
     let mut received = 0;
     let mut wakeups = 0;
@@ -174,42 +170,15 @@ fn syscalls_per_msg(exe: &Path, tmp: &Path, imp: CImpl) -> io::Result<(f64, f64)
     let mut counts = Vec::new();
     for each in [a, b] {
         let out = tmp.join(format!("strace-channel-{}-{each}", imp.name()));
-        let status = Command::new("strace")
-            .args(["-f", "-c", "-o"])
-            .arg(&out)
-            .arg(exe)
-            .args([
-                "channel-run",
-                "--impl",
-                imp.name(),
-                "--each",
-                &each.to_string(),
-            ])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()?;
-        if !status.success() {
-            return Err(other(format!("strace of {} failed ({status})", imp.name())));
-        }
-        let text = fs::read_to_string(&out)?;
-        let _ = fs::remove_file(&out);
-        // "% time  seconds  usecs/call  calls  [errors]  syscall": calls is
-        // the fourth field, the name the last.
-        let calls = |pred: &dyn Fn(&str) -> bool| -> u64 {
-            text.lines()
-                .filter(|l| l.split_whitespace().last().is_some_and(pred))
-                .filter_map(|l| l.split_whitespace().nth(3)?.parse::<u64>().ok())
-                .sum()
-        };
-        let total = calls(&|name| name == "total");
+        let each = each.to_string();
+        let args = ["channel-run", "--impl", imp.name(), "--each", &each];
+        let text = crate::os::strace_summary(exe, &out, &args)?;
+        let total = crate::os::strace_calls(&text, |name| name == "total");
         if total == 0 {
             return Err(other("strace summary without a total"));
         }
-        counts.push((
-            total,
-            calls(&|name| name == "write" || name == "epoll_wait"),
-        ));
+        let waits = crate::os::strace_calls(&text, |name| name == "write" || name == "epoll_wait");
+        counts.push((total, waits));
     }
     let per = |x: u64, y: u64| (y as f64 - x as f64).max(0.0) / ((b - a) * PRODUCERS) as f64;
     Ok((per(counts[0].0, counts[1].0), per(counts[0].1, counts[1].1)))

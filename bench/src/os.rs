@@ -9,6 +9,44 @@ use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 
 /// Turns a `-1` return into the thread's `errno`.
+/// Runs `exe args` under `strace -f -c -o out` (stdio closed) and returns
+/// strace's summary table.
+pub fn strace_summary(
+    exe: &std::path::Path,
+    out: &std::path::Path,
+    args: &[&str],
+) -> io::Result<String> {
+    let status = std::process::Command::new("strace")
+        .args(["-f", "-c", "-o"])
+        .arg(out)
+        .arg(exe)
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()?;
+    if !status.success() {
+        return Err(io::Error::other(format!(
+            "strace of {args:?} failed ({status})"
+        )));
+    }
+    let text = fs::read_to_string(out)?;
+    let _ = fs::remove_file(out);
+    Ok(text)
+}
+
+/// The calls of the system calls whose name satisfies `pred` in a summary
+/// of [`strace_summary`] (`"total"` names the sum of all). Each row is
+/// "% time  seconds  usecs/call  calls  [errors]  name": calls is the
+/// fourth field, the name the last.
+pub fn strace_calls(summary: &str, pred: impl Fn(&str) -> bool) -> u64 {
+    summary
+        .lines()
+        .filter(|l| l.split_whitespace().last().is_some_and(&pred))
+        .filter_map(|l| l.split_whitespace().nth(3)?.parse::<u64>().ok())
+        .sum()
+}
+
 pub fn cvt(res: libc::c_int) -> io::Result<libc::c_int> {
     if res == -1 {
         Err(io::Error::last_os_error())

@@ -649,31 +649,23 @@ fn syscalls_per_op(exe: &Path, tmp: &Path, op: Op, armed: usize) -> io::Result<f
     let (a, b) = (200, 1_200);
     for iters in [a, b] {
         let out = tmp.join(format!("strace-{}-{armed}-{iters}", op.name()));
-        let status = Command::new("strace")
-            .args(["-f", "-c", "-o"])
-            .arg(&out)
-            .arg(exe)
-            .args(["timer-run", "--op", op.name(), "--impl", "ferrio"])
-            .args(["--armed", &armed.to_string(), "--iters", &iters.to_string()])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()?;
-        if !status.success() {
-            return Err(other(format!("strace of {} failed ({status})", op.name())));
+        let (armed_s, iters_s) = (armed.to_string(), iters.to_string());
+        let args = [
+            "timer-run",
+            "--op",
+            op.name(),
+            "--impl",
+            "ferrio",
+            "--armed",
+            &armed_s,
+            "--iters",
+            &iters_s,
+        ];
+        let text = crate::os::strace_summary(exe, &out, &args)?;
+        let total = crate::os::strace_calls(&text, |name| name == "total");
+        if total == 0 {
+            return Err(other("strace summary without a total"));
         }
-        let text = fs::read_to_string(&out)?;
-        let _ = fs::remove_file(&out);
-        let total = text
-            .lines()
-            .find(|l| l.trim_end().ends_with("total"))
-            .and_then(|l| {
-                let f: Vec<&str> = l.split_whitespace().collect();
-                // "100.00 secs usecs/call calls [errors] total": calls is the
-                // fourth field.
-                f.get(3)?.parse::<u64>().ok()
-            })
-            .ok_or_else(|| other("strace summary without a total"))?;
         counts.push(total);
     }
     Ok((counts[1] as f64 - counts[0] as f64) / (b - a) as f64)
