@@ -431,7 +431,17 @@ impl<T> Receiver<T> {
     }
 }
 
-/// The iterator of [`Receiver::iter`].
+/// The iterator of [`Receiver::iter`]: every message, waiting for each,
+/// until all senders are gone.
+///
+/// # Examples
+///
+/// ```
+/// let (tx, rx) = ferrio::channel::channel();
+/// tx.send('x').unwrap();
+/// drop(tx);
+/// assert_eq!(rx.iter().collect::<String>(), "x");
+/// ```
 #[derive(Debug)]
 pub struct Iter<'a, T> {
     rx: &'a Receiver<T>,
@@ -445,7 +455,17 @@ impl<T> Iterator for Iter<'_, T> {
     }
 }
 
-/// The iterator of [`Receiver::try_iter`].
+/// The iterator of [`Receiver::try_iter`]: the messages queued now.
+///
+/// # Examples
+///
+/// ```
+/// let (tx, rx) = ferrio::channel::sync_channel(4);
+/// tx.send(1).unwrap();
+/// let mut now = rx.try_iter();
+/// assert_eq!(now.next(), Some(1));
+/// assert_eq!(now.next(), None);
+/// ```
 #[derive(Debug)]
 pub struct TryIter<'a, T> {
     rx: &'a Receiver<T>,
