@@ -36,8 +36,40 @@
 //! thread is descheduled between its count and its write, a blocked wait
 //! waits for it. Counts compare only for equality, so wrapping is harmless
 //! unless exactly a multiple of 2^usize::BITS wakes come between two looks.
+//!
+//! A write that fails (it should not: the descriptor is the waker's own,
+//! and `EINTR` and `EAGAIN` are handled where the write is made) is tried
+//! once more by the same wake. If that fails too, the wake returns the
+//! error and marks the round unwritten, so the polling thread reports it
+//! the next time it looks and does not block on it; the mark also makes
+//! every later wake write again, skipping nothing, until one write goes
+//! through. So a wake that returns `Ok` is never left waiting for a write
+//! that failed, except one that counted itself in the instant between the
+//! first wake's count and its second failure, while writes keep failing.
+//!
+//! The model checks (`--cfg loom`, module `model` beside this one) run the
+//! protocol over every interleaving of two or three threads. Loom models a
+//! sequentially consistent access as an acquire or release one, which is
+//! weaker than the real thing, so under loom each pair of accesses that the
+//! argument above orders through the single order of sequentially
+//! consistent operations also gets a sequentially consistent fence between
+//! them ([`sc_point`]), which loom models exactly and which gives the same
+//! guarantee: of two such pairs on two threads, one sees the other's first
+//! access. The real build has no fence there.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+#[cfg(all(test, loom))]
+use loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+#[cfg(not(all(test, loom)))]
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+/// Between two sequentially consistent accesses of one thread whose order
+/// the protocol relies on: nothing in the real build, a fence under loom
+/// (see the module docs).
+#[inline(always)]
+fn sc_point() {
+    #[cfg(all(test, loom))]
+    loom::sync::atomic::fence(Ordering::SeqCst);
+}
 
 /// The wake counters of one waker.
 #[derive(Debug)]
@@ -45,6 +77,21 @@ pub(crate) struct Rounds {
     wakes: AtomicUsize,
     armed: AtomicUsize,
     written: AtomicUsize,
+    /// A write failed twice and no write went through since: every wake
+    /// writes.
+    failed: AtomicBool,
+}
+
+/// What a wake must do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Wake {
+    /// The round's first wake writes, or wrote: nothing to do.
+    Skip,
+    /// The first wake of its round: write.
+    Write,
+    /// A write failed earlier: write, and clear the mark if it goes
+    /// through.
+    Rewrite,
 }
 
 /// What the polling thread found after a wait.
@@ -67,36 +114,47 @@ impl Rounds {
             armed: AtomicUsize::new(0),
             // Never equal to `armed` before the first write.
             written: AtomicUsize::new(usize::MAX),
+            failed: AtomicBool::new(false),
         }
     }
 
-    /// Counts a wake. True when it is the first of its round and must
-    /// write; false when the round's event covers it.
+    /// Counts a wake and says whether it writes: the first of its round
+    /// does, the others are covered by the round's event, unless a write
+    /// failed.
     #[inline]
-    pub(crate) fn wake(&self) -> bool {
+    pub(crate) fn wake(&self) -> Wake {
         // Release (within SeqCst): whatever this thread did before the wake
         // is visible to the polling thread once it reads this count or a
         // later one.
         let before = self.wakes.fetch_add(1, Ordering::SeqCst);
+        sc_point();
         let armed = self.armed.load(Ordering::SeqCst);
-        if before != armed {
-            return false;
-        }
+        let wake = if before == armed {
+            Wake::Write
+        } else if self.failed.load(Ordering::Relaxed) {
+            Wake::Rewrite
+        } else {
+            return Wake::Skip;
+        };
         // Before the write: the polling thread must not report a round
         // whose write it will also see.
         self.written.store(armed, Ordering::Release);
-        true
+        wake
     }
 
-    /// The write of a wake that `wake` told to write did not reach the
-    /// kernel: the polling thread reports the current round itself the
-    /// next time it looks. A polling thread already blocked is not woken,
-    /// and one that ended the round on another event has handed it over
-    /// already: then the wakes that skipped, counting on this write, go
-    /// unreported. Writes to a descriptor the waker owns do not fail once
-    /// `EINTR` and `EAGAIN` are handled, so this is a last resort.
+    /// A write went through after the mark of a failed one.
+    #[cold]
+    pub(crate) fn rewritten(&self) {
+        self.failed.store(false, Ordering::Relaxed);
+    }
+
+    /// The write of a wake that `wake` told to write failed twice: the
+    /// polling thread reports the current round itself the next time it
+    /// looks, and every wake writes until one write goes through. A polling
+    /// thread already blocked is not woken by this.
     #[cold]
     pub(crate) fn write_failed(&self) {
+        self.failed.store(true, Ordering::Relaxed);
         let armed = self.armed.load(Ordering::Relaxed);
         self.written.store(armed.wrapping_sub(1), Ordering::Release);
     }
@@ -132,6 +190,7 @@ impl Rounds {
     #[inline]
     pub(crate) fn end_round_checked(&self, wakes: usize) -> bool {
         self.armed.store(wakes, Ordering::SeqCst);
+        sc_point();
         self.settled(wakes)
     }
 
@@ -144,6 +203,7 @@ impl Rounds {
         // SeqCst, orders the earlier relaxed stores too.
         let armed = self.armed.load(Ordering::Relaxed);
         self.armed.store(armed, Ordering::SeqCst);
+        sc_point();
         self.settled(armed)
     }
 
@@ -179,17 +239,17 @@ mod tests {
     fn the_first_wake_of_a_round_writes_and_the_rest_skip() {
         let r = Rounds::new();
         assert_eq!(r.look(), Seen::Nothing);
-        assert!(r.wake());
-        assert!(!r.wake());
-        assert!(!r.wake());
+        assert_eq!(r.wake(), Wake::Write);
+        assert_eq!(r.wake(), Wake::Skip);
+        assert_eq!(r.wake(), Wake::Skip);
         assert_eq!(r.look(), Seen::Written(3));
         assert!(r.may_block(), "the write will end the wait");
         r.end_round(3);
         assert_eq!(r.look(), Seen::Nothing);
         assert!(r.may_block());
         // A new round: its first wake writes again.
-        assert!(r.wake());
-        assert!(!r.wake());
+        assert_eq!(r.wake(), Wake::Write);
+        assert_eq!(r.wake(), Wake::Skip);
         assert_eq!(r.look(), Seen::Written(5));
         assert!(r.end_round_checked(5));
         assert_eq!(r.look(), Seen::Nothing);
@@ -200,7 +260,7 @@ mod tests {
     #[test]
     fn a_checked_end_sees_a_wake_that_raced_it() {
         let r = Rounds::new();
-        assert!(r.wake());
+        assert_eq!(r.wake(), Wake::Write);
         assert_eq!(r.look(), Seen::Written(1));
         // Counted after the look, `armed` read before the end.
         r.wakes.fetch_add(1, Ordering::SeqCst);
@@ -213,7 +273,7 @@ mod tests {
     #[test]
     fn a_wake_that_reads_a_newer_round_skips() {
         let r = Rounds::new();
-        assert!(r.wake());
+        assert_eq!(r.wake(), Wake::Write);
         let before = r.wakes.fetch_add(1, Ordering::SeqCst);
         assert_eq!(before, 1);
         // The poller's look sees both counts and ends the round at 2.
@@ -232,7 +292,7 @@ mod tests {
     #[test]
     fn a_wake_that_reads_a_stale_round_is_reported_by_the_poller() {
         let r = Rounds::new();
-        assert!(r.wake());
+        assert_eq!(r.wake(), Wake::Write);
         // The poller looks: one wake, written, events returned.
         let seen = r.look();
         assert_eq!(seen, Seen::Written(1));
@@ -250,16 +310,41 @@ mod tests {
         r.end_round(2);
         assert!(r.may_block());
         // The next wake writes again.
-        assert!(r.wake());
+        assert_eq!(r.wake(), Wake::Write);
     }
 
     #[test]
-    fn a_failed_write_is_reported_by_the_poller() {
+    fn a_failed_write_is_reported_by_the_poller_and_later_wakes_write() {
         let r = Rounds::new();
-        assert!(r.wake());
-        assert!(!r.wake());
+        assert_eq!(r.wake(), Wake::Write);
+        assert_eq!(r.wake(), Wake::Skip);
         r.write_failed();
         assert!(!r.may_block());
-        assert_eq!(r.look(), Seen::Unwritten(2));
+        // Wakes of the same round, which would skip, write again while the
+        // mark stands.
+        assert_eq!(r.wake(), Wake::Rewrite);
+        assert_eq!(r.wake(), Wake::Rewrite);
+        // That write marked the round written again.
+        assert_eq!(r.look(), Seen::Written(4));
+        r.rewritten();
+        assert_eq!(r.wake(), Wake::Skip);
+        r.end_round(5);
+        assert_eq!(r.wake(), Wake::Write);
+    }
+
+    #[test]
+    fn a_round_whose_write_failed_is_unwritten_until_another_write() {
+        let r = Rounds::new();
+        assert_eq!(r.wake(), Wake::Write);
+        r.write_failed();
+        assert_eq!(r.look(), Seen::Unwritten(1));
+        r.end_round(1);
+        assert!(r.may_block());
+        // The next round's first wake writes as usual; the mark makes the
+        // second one write too, once.
+        assert_eq!(r.wake(), Wake::Write);
+        assert_eq!(r.wake(), Wake::Rewrite);
+        r.rewritten();
+        assert_eq!(r.wake(), Wake::Skip);
     }
 }

@@ -38,8 +38,10 @@ use crate::sys::EventBuf;
 use crate::Token;
 
 pub(crate) mod coalesce;
+#[cfg(all(test, loom))]
+mod model;
 
-use self::coalesce::{Rounds, Seen};
+use self::coalesce::{Rounds, Seen, Wake};
 
 /// What a wake does to reach the kernel, when it is the first of its round.
 pub(crate) trait Signal {
@@ -226,28 +228,49 @@ pub(crate) struct WakerHandle {
 }
 
 impl WakerHandle {
-    /// Counts a wake, and sends `signal` if it is the first of its round.
+    /// Counts a wake, and sends `signal` if it is the first of its round
+    /// (or an earlier signal failed).
     #[inline]
     pub(crate) fn wake<S: Signal>(&self, signal: &S) -> io::Result<()> {
-        if !self.state.rounds.wake() {
+        match self.state.rounds.wake() {
             // The first wake of this round signals, or `select` reports the
             // round itself.
-            return Ok(());
-        }
-        match signal.signal() {
-            Ok(()) => Ok(()),
-            Err(err) => self.signal_failed(err),
+            Wake::Skip => Ok(()),
+            Wake::Write => match signal.signal() {
+                Ok(()) => Ok(()),
+                Err(err) => self.signal_failed(signal, err),
+            },
+            Wake::Rewrite => self.signal_again(signal),
         }
     }
 
-    /// Nothing reached the kernel: `select` reports the round. (The
-    /// signals retry `EINTR` and `EAGAIN` themselves; what remains, such as
-    /// `EBADF`, cannot happen to a descriptor the waker owns.)
+    /// Nothing reached the kernel. The signals retry `EINTR` and `EAGAIN`
+    /// themselves, and what remains (such as `EBADF`) cannot happen to a
+    /// descriptor the waker owns, so this is a last resort: one more try,
+    /// then the error, with the round marked for `select` to report and
+    /// every later wake signalling until one signal goes through.
     #[cold]
     #[inline(never)]
-    fn signal_failed(&self, err: io::Error) -> io::Result<()> {
+    fn signal_failed<S: Signal>(&self, signal: &S, err: io::Error) -> io::Result<()> {
+        if signal.signal().is_ok() {
+            self.state.rounds.rewritten();
+            return Ok(());
+        }
         self.state.rounds.write_failed();
         Err(err)
+    }
+
+    /// A wake after a failed signal: it signals even where it would skip.
+    #[cold]
+    #[inline(never)]
+    fn signal_again<S: Signal>(&self, signal: &S) -> io::Result<()> {
+        match signal.signal() {
+            Ok(()) => {
+                self.state.rounds.rewritten();
+                Ok(())
+            }
+            Err(err) => self.signal_failed(signal, err),
+        }
     }
 
     /// Marks the current round's signal as failed.
