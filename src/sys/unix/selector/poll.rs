@@ -80,6 +80,12 @@ pub(crate) struct Selector {
     /// The registration id behind each entry of `pollfds` (after the first,
     /// which is the notification descriptor).
     ids: Vec<u64>,
+    /// Results of the last `poll(2)` call not yet delivered for lack of
+    /// room, from this entry of `ids` on. They are delivered
+    /// before `poll(2)` is called again, so a ready set larger than
+    /// `Events` takes one system call, not one per batch, and every ready
+    /// registration is reported before any is reported twice.
+    resume: Option<usize>,
 }
 
 struct State {
@@ -169,6 +175,7 @@ impl Selector {
             }),
             pollfds: Vec::new(),
             ids: Vec::new(),
+            resume: None,
         })
     }
 
@@ -177,6 +184,7 @@ impl Selector {
             state: Arc::clone(&self.state),
             pollfds: Vec::new(),
             ids: Vec::new(),
+            resume: None,
         })
     }
 
@@ -213,9 +221,18 @@ impl Selector {
     }
 
     /// One `ppoll` and its results; true if it saw readiness to report
-    /// (reported, or left for a later call for lack of room).
+    /// (reported, or left for a later call for lack of room). Results that
+    /// an earlier call had no room for are delivered first, without a new
+    /// `ppoll`.
     fn select_once(&mut self, events: &mut Events, timeout: Option<Duration>) -> io::Result<bool> {
         events.clear();
+        if let Some(from) = self.resume.take() {
+            let mut table = self.state.lock();
+            if Self::deliver(&self.pollfds, &self.ids, &mut self.resume, &mut table, events, from) {
+                return Ok(true);
+            }
+            // Every one of them went stale meanwhile: poll afresh.
+        }
         let state = &*self.state;
         {
             let mut table = state.lock();
@@ -287,9 +304,29 @@ impl Selector {
             }
         }
 
-        for (pfd, &id) in self.pollfds[1..].iter().zip(&self.ids) {
-            let revents = pfd.revents;
-            if revents == 0 {
+        Ok(Self::deliver(&self.pollfds, &self.ids, &mut self.resume, &mut table, events, 0) || ready)
+    }
+
+    /// Turns the results of the last `ppoll` (`pollfds` after the
+    /// notification descriptor, and their registrations' `ids`), from entry
+    /// `from` on, into events; true if any was ready (reported, or kept in
+    /// `resume` for the next call when `events` filled up). Results of
+    /// registrations that changed since are dropped or narrowed to what is
+    /// still armed.
+    fn deliver(
+        pollfds: &[libc::pollfd],
+        ids: &[u64],
+        resume: &mut Option<usize>,
+        table: &mut Table,
+        events: &mut Events,
+        from: usize,
+    ) -> bool {
+        let cap = events.capacity();
+        let out = events.vec();
+        let mut ready = false;
+        let results = pollfds[1..].iter().zip(ids).enumerate();
+        for (i, (pfd, &id)) in results.skip(from) {
+            if pfd.revents == 0 {
                 continue;
             }
             let Some(pos) = table.position(pfd.fd) else {
@@ -297,21 +334,35 @@ impl Selector {
             };
             if table.entries[pos].id != id {
                 // Deregistered, or replaced by a new registration, while
-                // `poll` ran.
+                // `poll` ran or since.
                 continue;
             }
-            if revents & POLLNVAL != 0 {
+            if pfd.revents & POLLNVAL != 0 {
                 // The descriptor was closed without being deregistered.
                 table.remove_at(pos);
                 continue;
             }
-            ready = true;
-            if out.len() >= cap {
-                // No room: the registration stays armed and is reported by a
-                // later call.
+            let entry = &mut table.entries[pos];
+            // What the registration still asks for: a `reregister`, or a
+            // one-shot or hang-up report, may have changed it since `poll`.
+            let revents = if entry.closed {
+                0
+            } else {
+                pfd.revents & (entry.armed | POLLERR | POLLHUP)
+            };
+            if revents == 0 {
                 continue;
             }
-            let entry = &mut table.entries[pos];
+            ready = true;
+            if out.len() >= cap {
+                // No room: this and the rest are delivered by the next call
+                // (none with a zero-capacity buffer, which takes nothing:
+                // they stay armed and the next `ppoll` finds them).
+                if cap != 0 {
+                    *resume = Some(i);
+                }
+                break;
+            }
             out.push(Event {
                 token: entry.token.0,
                 events: revents,
@@ -334,7 +385,7 @@ impl Selector {
                 entry.armed &= !revents;
             }
         }
-        Ok(ready)
+        ready
     }
 
     /// Registers a raw descriptor, which stays armed (see the module docs).
