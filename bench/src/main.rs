@@ -23,6 +23,7 @@ mod imps;
 mod os;
 mod render;
 mod report;
+mod soak;
 mod timers;
 mod workloads;
 
@@ -42,7 +43,8 @@ struct Args {
 fn usage() -> ExitCode {
     eprintln!(
         "usage: ferrio-bench report | smoke | list | time --case ID | \
-         run --case ID --impl NAME --iters N [--iters M ...]\n\
+         run --case ID --impl NAME --iters N [--iters M ...] | \
+         soak [--impl ferrio|mio] [--pairs N|max] [--secs S] [--seed X]\n\
          (--workload W1..W5 selects every case of a workload; impls: ferrio, mio, polling, epoll, floor)"
     );
     ExitCode::from(2)
@@ -120,6 +122,7 @@ fn main() -> ExitCode {
         Some("timers") => return exit(timers_section()),
         Some("channel") => return exit(channel_section()),
         Some("channel-run") => return exit(channel_run()),
+        Some("soak") => return exit(soak::command(std::env::args().skip(2))),
         Some("timer-lateness") => {
             let samples = std::env::args()
                 .nth(2)
