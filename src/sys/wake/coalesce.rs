@@ -42,10 +42,10 @@
 //! once more by the same wake. If that fails too, the wake returns the
 //! error and marks the round unwritten, so the polling thread reports it
 //! the next time it looks and does not block on it; the mark also makes
-//! every later wake write again, skipping nothing, until one write goes
-//! through. So a wake that returns `Ok` is never left waiting for a write
-//! that failed, except one that counted itself in the instant between the
-//! first wake's count and its second failure, while writes keep failing.
+//! the next wake write rather than skip. So a wake that returns `Ok` is
+//! never left waiting for a write that failed, except one that counted
+//! itself in the instant between an earlier wake's count and that wake's
+//! second failure, while writes keep failing.
 //!
 //! The model checks (`--cfg loom`, module `model` beside this one) run the
 //! protocol over every interleaving of two or three threads. Loom models a
@@ -77,21 +77,9 @@ pub(crate) struct Rounds {
     wakes: AtomicUsize,
     armed: AtomicUsize,
     written: AtomicUsize,
-    /// A write failed twice and no write went through since: every wake
-    /// writes.
+    /// A write failed twice: the next wake writes even where it would
+    /// skip.
     failed: AtomicBool,
-}
-
-/// What a wake must do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Wake {
-    /// The round's first wake writes, or wrote: nothing to do.
-    Skip,
-    /// The first wake of its round: write.
-    Write,
-    /// A write failed earlier: write, and clear the mark if it goes
-    /// through.
-    Rewrite,
 }
 
 /// What the polling thread found after a wait.
@@ -118,39 +106,35 @@ impl Rounds {
         }
     }
 
-    /// Counts a wake and says whether it writes: the first of its round
-    /// does, the others are covered by the round's event, unless a write
-    /// failed.
+    /// Counts a wake. True when it must write: it is the first of its
+    /// round, or an earlier write failed; false when the round's event
+    /// covers it.
     #[inline]
-    pub(crate) fn wake(&self) -> Wake {
+    pub(crate) fn wake(&self) -> bool {
         // Release (within SeqCst): whatever this thread did before the wake
         // is visible to the polling thread once it reads this count or a
         // later one.
         let before = self.wakes.fetch_add(1, Ordering::SeqCst);
         sc_point();
         let armed = self.armed.load(Ordering::SeqCst);
-        let wake = if before == armed {
-            Wake::Write
-        } else if self.failed.load(Ordering::Relaxed) {
-            Wake::Rewrite
-        } else {
-            return Wake::Skip;
-        };
+        if before != armed {
+            if !self.failed.load(Ordering::Relaxed) {
+                return false;
+            }
+            // The last write failed: this one writes instead of counting on
+            // it. Cleared first, so the wakes after it count on this write
+            // again; should it fail too, `write_failed` marks it again.
+            self.failed.store(false, Ordering::Relaxed);
+        }
         // Before the write: the polling thread must not report a round
         // whose write it will also see.
         self.written.store(armed, Ordering::Release);
-        wake
-    }
-
-    /// A write went through after the mark of a failed one.
-    #[cold]
-    pub(crate) fn rewritten(&self) {
-        self.failed.store(false, Ordering::Relaxed);
+        true
     }
 
     /// The write of a wake that `wake` told to write failed twice: the
     /// polling thread reports the current round itself the next time it
-    /// looks, and every wake writes until one write goes through. A polling
+    /// looks, and the next wake writes. A polling
     /// thread already blocked is not woken by this.
     #[cold]
     pub(crate) fn write_failed(&self) {
@@ -239,17 +223,17 @@ mod tests {
     fn the_first_wake_of_a_round_writes_and_the_rest_skip() {
         let r = Rounds::new();
         assert_eq!(r.look(), Seen::Nothing);
-        assert_eq!(r.wake(), Wake::Write);
-        assert_eq!(r.wake(), Wake::Skip);
-        assert_eq!(r.wake(), Wake::Skip);
+        assert!(r.wake());
+        assert!(!r.wake());
+        assert!(!r.wake());
         assert_eq!(r.look(), Seen::Written(3));
         assert!(r.may_block(), "the write will end the wait");
         r.end_round(3);
         assert_eq!(r.look(), Seen::Nothing);
         assert!(r.may_block());
         // A new round: its first wake writes again.
-        assert_eq!(r.wake(), Wake::Write);
-        assert_eq!(r.wake(), Wake::Skip);
+        assert!(r.wake());
+        assert!(!r.wake());
         assert_eq!(r.look(), Seen::Written(5));
         assert!(r.end_round_checked(5));
         assert_eq!(r.look(), Seen::Nothing);
@@ -260,7 +244,7 @@ mod tests {
     #[test]
     fn a_checked_end_sees_a_wake_that_raced_it() {
         let r = Rounds::new();
-        assert_eq!(r.wake(), Wake::Write);
+        assert!(r.wake());
         assert_eq!(r.look(), Seen::Written(1));
         // Counted after the look, `armed` read before the end.
         r.wakes.fetch_add(1, Ordering::SeqCst);
@@ -273,7 +257,7 @@ mod tests {
     #[test]
     fn a_wake_that_reads_a_newer_round_skips() {
         let r = Rounds::new();
-        assert_eq!(r.wake(), Wake::Write);
+        assert!(r.wake());
         let before = r.wakes.fetch_add(1, Ordering::SeqCst);
         assert_eq!(before, 1);
         // The poller's look sees both counts and ends the round at 2.
@@ -292,7 +276,7 @@ mod tests {
     #[test]
     fn a_wake_that_reads_a_stale_round_is_reported_by_the_poller() {
         let r = Rounds::new();
-        assert_eq!(r.wake(), Wake::Write);
+        assert!(r.wake());
         // The poller looks: one wake, written, events returned.
         let seen = r.look();
         assert_eq!(seen, Seen::Written(1));
@@ -310,41 +294,24 @@ mod tests {
         r.end_round(2);
         assert!(r.may_block());
         // The next wake writes again.
-        assert_eq!(r.wake(), Wake::Write);
+        assert!(r.wake());
     }
 
     #[test]
-    fn a_failed_write_is_reported_by_the_poller_and_later_wakes_write() {
+    fn a_failed_write_is_reported_by_the_poller_and_the_next_wake_writes() {
         let r = Rounds::new();
-        assert_eq!(r.wake(), Wake::Write);
-        assert_eq!(r.wake(), Wake::Skip);
+        assert!(r.wake());
+        assert!(!r.wake());
         r.write_failed();
         assert!(!r.may_block());
-        // Wakes of the same round, which would skip, write again while the
-        // mark stands.
-        assert_eq!(r.wake(), Wake::Rewrite);
-        assert_eq!(r.wake(), Wake::Rewrite);
-        // That write marked the round written again.
+        assert_eq!(r.look(), Seen::Unwritten(2));
+        // A wake of the same round, which would skip, writes; the one after
+        // it counts on that write.
+        assert!(r.wake());
+        assert!(!r.wake());
         assert_eq!(r.look(), Seen::Written(4));
-        r.rewritten();
-        assert_eq!(r.wake(), Wake::Skip);
-        r.end_round(5);
-        assert_eq!(r.wake(), Wake::Write);
-    }
-
-    #[test]
-    fn a_round_whose_write_failed_is_unwritten_until_another_write() {
-        let r = Rounds::new();
-        assert_eq!(r.wake(), Wake::Write);
-        r.write_failed();
-        assert_eq!(r.look(), Seen::Unwritten(1));
-        r.end_round(1);
-        assert!(r.may_block());
-        // The next round's first wake writes as usual; the mark makes the
-        // second one write too, once.
-        assert_eq!(r.wake(), Wake::Write);
-        assert_eq!(r.wake(), Wake::Rewrite);
-        r.rewritten();
-        assert_eq!(r.wake(), Wake::Skip);
+        r.end_round(4);
+        assert!(r.wake());
+        assert!(!r.wake());
     }
 }

@@ -41,7 +41,7 @@ pub(crate) mod coalesce;
 #[cfg(all(test, loom))]
 mod model;
 
-use self::coalesce::{Rounds, Seen, Wake};
+use self::coalesce::{Rounds, Seen};
 
 /// What a wake does to reach the kernel, when it is the first of its round.
 pub(crate) trait Signal {
@@ -229,18 +229,17 @@ pub(crate) struct WakerHandle {
 
 impl WakerHandle {
     /// Counts a wake, and sends `signal` if it is the first of its round
-    /// (or an earlier signal failed).
+    /// (or the last signal failed).
     #[inline]
     pub(crate) fn wake<S: Signal>(&self, signal: &S) -> io::Result<()> {
-        match self.state.rounds.wake() {
+        if !self.state.rounds.wake() {
             // The first wake of this round signals, or `select` reports the
             // round itself.
-            Wake::Skip => Ok(()),
-            Wake::Write => match signal.signal() {
-                Ok(()) => Ok(()),
-                Err(err) => self.signal_failed(signal, err),
-            },
-            Wake::Rewrite => self.signal_again(signal),
+            return Ok(());
+        }
+        match signal.signal() {
+            Ok(()) => Ok(()),
+            Err(err) => self.signal_failed(signal, err),
         }
     }
 
@@ -248,29 +247,15 @@ impl WakerHandle {
     /// themselves, and what remains (such as `EBADF`) cannot happen to a
     /// descriptor the waker owns, so this is a last resort: one more try,
     /// then the error, with the round marked for `select` to report and
-    /// every later wake signalling until one signal goes through.
+    /// the next wake signalling even where it would skip.
     #[cold]
     #[inline(never)]
     fn signal_failed<S: Signal>(&self, signal: &S, err: io::Error) -> io::Result<()> {
         if signal.signal().is_ok() {
-            self.state.rounds.rewritten();
             return Ok(());
         }
         self.state.rounds.write_failed();
         Err(err)
-    }
-
-    /// A wake after a failed signal: it signals even where it would skip.
-    #[cold]
-    #[inline(never)]
-    fn signal_again<S: Signal>(&self, signal: &S) -> io::Result<()> {
-        match signal.signal() {
-            Ok(()) => {
-                self.state.rounds.rewritten();
-                Ok(())
-            }
-            Err(err) => self.signal_failed(signal, err),
-        }
     }
 
     /// Marks the current round's signal as failed.
