@@ -723,6 +723,29 @@ mod tests {
         assert_eq!(tokens(&one), [WAKE]);
     }
 
+    /// A round's first wake whose signal failed while the poller was
+    /// already blocked: the next wake must signal rather than count on the
+    /// failed one.
+    #[test]
+    fn a_wake_after_a_failed_signal_wakes_a_blocked_poll() {
+        let mut sel = Selector::new().unwrap();
+        let waker = Waker::new(&sel, WAKE).unwrap();
+        let poller = std::thread::spawn(move || {
+            let mut events = Events::with_capacity(8);
+            let start = std::time::Instant::now();
+            sel.select(&mut events, LONG).unwrap();
+            (tokens(&events), start.elapsed())
+        });
+        std::thread::sleep(Duration::from_millis(100));
+        // The first wake of the round counts itself, and its signal fails.
+        waker.handle.count_without_signal();
+        waker.handle.pretend_signal_failed();
+        waker.wake().unwrap();
+        let (got, took) = poller.join().unwrap();
+        assert_eq!(got, [WAKE]);
+        assert!(took < Duration::from_secs(4), "{took:?}");
+    }
+
     #[test]
     fn without_epoll_pwait2_sub_millisecond_waits_round_up() {
         let mut sel = Selector::new().unwrap();
