@@ -123,6 +123,7 @@ fn main() -> ExitCode {
         Some("channel") => return exit(channel_section()),
         Some("channel-run") => return exit(channel_run()),
         Some("soak") => return exit(soak::command(std::env::args().skip(2))),
+        Some("soak-axis") => return exit(soak_section()),
         Some("timer-lateness") => {
             let samples = std::env::args()
                 .nth(2)
@@ -233,6 +234,13 @@ fn channel_section() -> Result<(), String> {
     let res = channel::report(&exe, &tmp);
     let _ = std::fs::remove_dir_all(&tmp);
     print!("{}", res.map_err(|e| e.to_string())?);
+    Ok(())
+}
+
+/// `soak-axis`: measures W9 and prints its section of BENCHMARKS.md.
+fn soak_section() -> Result<(), String> {
+    let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+    print!("{}", soak::report(&exe).map_err(|e| e.to_string())?);
     Ok(())
 }
 

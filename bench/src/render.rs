@@ -572,6 +572,7 @@ fn markdown(rep: &Report) -> String {
     s.push_str(&rep.timers);
     s.push('\n');
     s.push_str(&rep.channel);
+    s.push_str(&rep.soak);
     s
 }
 

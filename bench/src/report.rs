@@ -366,6 +366,8 @@ pub struct Report {
     pub timers: String,
     /// The W8 (notification channel) section, Markdown.
     pub channel: String,
+    /// W9's section.
+    pub soak: String,
 }
 
 fn tool_present(name: &str, arg: &str) -> bool {
@@ -455,6 +457,8 @@ pub fn report() -> io::Result<()> {
     let timers = crate::timers::report(&exe, &tmp)?;
     eprintln!("W8: notification channel");
     let channel = crate::channel::report(&exe, &tmp)?;
+    eprintln!("W9: descriptor count (soak)");
+    let soak = crate::soak::report(&exe)?;
     let _ = fs::remove_dir_all(&tmp);
     let mut commit = command_line(
         "git",
@@ -494,6 +498,7 @@ pub fn report() -> io::Result<()> {
         results,
         timers,
         channel,
+        soak,
     };
     render::write_all(&root, &report)?;
     eprintln!(
