@@ -1,4 +1,9 @@
-#![cfg(all(feature = "os-poll", feature = "net", feature = "os-ext"))]
+#![cfg(all(
+    feature = "os-poll",
+    feature = "net",
+    feature = "os-ext",
+    any(target_os = "linux", target_os = "android")
+))]
 //! Fault survival across `fork` and `exec`: a forked child that closes its
 //! copies of the `Poll` and of the registered sockets leaves the parent's
 //! registrations working, and a program started with `exec` inherits none

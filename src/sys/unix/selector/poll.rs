@@ -227,8 +227,19 @@ impl Selector {
     fn select_once(&mut self, events: &mut Events, timeout: Option<Duration>) -> io::Result<bool> {
         events.clear();
         if let Some(from) = self.resume.take() {
+            let (pollfds, ids) = (&self.pollfds, &self.ids);
             let mut table = self.state.lock();
-            if Self::deliver(&self.pollfds, &self.ids, &mut self.resume, &mut table, events, from) {
+            let mut ready = Self::deliver(pollfds, ids, &mut self.resume, &mut table, events, from..ids.len());
+            if self.resume.is_none() {
+                // Room left: the results before `from` that still hold
+                // (level-triggered and `SourceFd` registrations are
+                // reported at every call while ready, as with epoll). What
+                // does not fit waits for the next `ppoll`, so this never
+                // goes round twice.
+                let mut none = None;
+                ready |= Self::deliver(pollfds, ids, &mut none, &mut table, events, 0..from);
+            }
+            if ready {
                 return Ok(true);
             }
             // Every one of them went stale meanwhile: poll afresh.
@@ -304,13 +315,13 @@ impl Selector {
             }
         }
 
-        Ok(Self::deliver(&self.pollfds, &self.ids, &mut self.resume, &mut table, events, 0) || ready)
+        Ok(Self::deliver(&self.pollfds, &self.ids, &mut self.resume, &mut table, events, 0..self.ids.len()) || ready)
     }
 
     /// Turns the results of the last `ppoll` (`pollfds` after the
-    /// notification descriptor, and their registrations' `ids`), from entry
-    /// `from` on, into events; true if any was ready (reported, or kept in
-    /// `resume` for the next call when `events` filled up). Results of
+    /// notification descriptor, and their registrations' `ids`) in the
+    /// `range` of entries into events; true if any was ready (reported, or
+    /// kept in `resume` for the next call when `events` filled up). Results of
     /// registrations that changed since are dropped or narrowed to what is
     /// still armed.
     fn deliver(
@@ -319,13 +330,13 @@ impl Selector {
         resume: &mut Option<usize>,
         table: &mut Table,
         events: &mut Events,
-        from: usize,
+        range: std::ops::Range<usize>,
     ) -> bool {
         let cap = events.capacity();
         let out = events.vec();
         let mut ready = false;
         let results = pollfds[1..].iter().zip(ids).enumerate();
-        for (i, (pfd, &id)) in results.skip(from) {
+        for (i, (pfd, &id)) in results.take(range.end).skip(range.start) {
             if pfd.revents == 0 {
                 continue;
             }
