@@ -56,18 +56,36 @@ impl<T> Deref for IoSource<T> {
 }
 
 impl<T: AsRawFd> event::Source for IoSource<T> {
-    fn register(&mut self, registry: &Registry, token: Token, interests: Interest) -> io::Result<()> {
+    fn register(
+        &mut self,
+        registry: &Registry,
+        token: Token,
+        interests: Interest,
+    ) -> io::Result<()> {
         #[cfg(debug_assertions)]
         self.registered_with.associate(registry)?;
-        self.state
-            .register(registry.selector(), token, interests, self.inner.as_raw_fd())
+        self.state.register(
+            registry.selector(),
+            token,
+            interests,
+            self.inner.as_raw_fd(),
+        )
     }
 
-    fn reregister(&mut self, registry: &Registry, token: Token, interests: Interest) -> io::Result<()> {
+    fn reregister(
+        &mut self,
+        registry: &Registry,
+        token: Token,
+        interests: Interest,
+    ) -> io::Result<()> {
         #[cfg(debug_assertions)]
         self.registered_with.check(registry)?;
-        self.state
-            .reregister(registry.selector(), token, interests, self.inner.as_raw_fd())
+        self.state.reregister(
+            registry.selector(),
+            token,
+            interests,
+            self.inner.as_raw_fd(),
+        )
     }
 
     fn deregister(&mut self, registry: &Registry) -> io::Result<()> {
@@ -136,6 +154,9 @@ mod debug {
     }
 
     fn not_registered() -> io::Error {
-        io::Error::new(io::ErrorKind::NotFound, "I/O source not registered with `Registry`")
+        io::Error::new(
+            io::ErrorKind::NotFound,
+            "I/O source not registered with `Registry`",
+        )
     }
 }

@@ -92,13 +92,15 @@ mod waker;
 
 pub mod event;
 
-cfg_io_source! {
-    mod io_source;
-}
+// Module declarations carry plain `#[cfg]` attributes rather than the
+// `cfg_*!` macros, so that tools that read the source without expanding
+// macros (cargo-mutants) find every module.
+#[cfg(any(feature = "net", feature = "os-ext"))]
+mod io_source;
 
-cfg_net! {
-    pub mod net;
-}
+#[cfg(feature = "net")]
+#[cfg_attr(docsrs, doc(cfg(feature = "net")))]
+pub mod net;
 
 #[doc(no_inline)]
 pub use event::Events;
@@ -108,14 +110,16 @@ pub use timer::TimerKey;
 pub use token::Token;
 pub use waker::Waker;
 
-cfg_os_ext! {
-    pub mod unix;
-}
+#[cfg(feature = "os-ext")]
+#[cfg_attr(docsrs, doc(cfg(feature = "os-ext")))]
+pub mod unix;
 
-cfg_os_poll! {
-    pub mod channel;
-    pub mod event_loop;
-}
+#[cfg(feature = "os-poll")]
+#[cfg_attr(docsrs, doc(cfg(feature = "os-poll")))]
+pub mod channel;
+#[cfg(feature = "os-poll")]
+#[cfg_attr(docsrs, doc(cfg(feature = "os-poll")))]
+pub mod event_loop;
 
 pub mod features;
 pub mod guide;

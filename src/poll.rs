@@ -804,24 +804,25 @@ impl fmt::Debug for Registry {
     }
 }
 
-cfg_kernel_queue! {
-    impl std::os::fd::AsRawFd for Poll {
-        /// The epoll or kqueue file descriptor.
-        fn as_raw_fd(&self) -> std::os::fd::RawFd {
-            self.registry.selector.as_raw_fd()
-        }
+#[cfg(ferrio_kernel_queue)]
+impl std::os::fd::AsRawFd for Poll {
+    /// The epoll or kqueue file descriptor.
+    fn as_raw_fd(&self) -> std::os::fd::RawFd {
+        self.registry.selector.as_raw_fd()
     }
+}
 
-    impl std::os::fd::AsRawFd for Registry {
-        /// The epoll or kqueue file descriptor of this handle.
-        fn as_raw_fd(&self) -> std::os::fd::RawFd {
-            self.selector.as_raw_fd()
-        }
+#[cfg(ferrio_kernel_queue)]
+impl std::os::fd::AsRawFd for Registry {
+    /// The epoll or kqueue file descriptor of this handle.
+    fn as_raw_fd(&self) -> std::os::fd::RawFd {
+        self.selector.as_raw_fd()
     }
+}
 
-    impl std::os::fd::AsFd for Registry {
-        fn as_fd(&self) -> std::os::fd::BorrowedFd<'_> {
-            self.selector.as_fd()
-        }
+#[cfg(ferrio_kernel_queue)]
+impl std::os::fd::AsFd for Registry {
+    fn as_fd(&self) -> std::os::fd::BorrowedFd<'_> {
+        self.selector.as_fd()
     }
 }

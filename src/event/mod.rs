@@ -51,7 +51,8 @@ pub use self::event::Event;
 pub use self::events::{Events, Iter};
 pub use self::source::Source;
 
-cfg_os_poll! {
-    pub(crate) mod registration;
-    pub use self::registration::{Registration, SetReadiness};
-}
+#[cfg(feature = "os-poll")]
+pub(crate) mod registration;
+#[cfg(feature = "os-poll")]
+#[cfg_attr(docsrs, doc(cfg(feature = "os-poll")))]
+pub use self::registration::{Registration, SetReadiness};

@@ -415,7 +415,13 @@ impl Registration {
         (Registration { node }, set)
     }
 
-    fn attach(&self, registry: &Registry, token: Token, interest: Interest, new: bool) -> io::Result<()> {
+    fn attach(
+        &self,
+        registry: &Registry,
+        token: Token,
+        interest: Interest,
+        new: bool,
+    ) -> io::Result<()> {
         if token == RESERVED {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
@@ -474,11 +480,21 @@ impl Registration {
 }
 
 impl Source for Registration {
-    fn register(&mut self, registry: &Registry, token: Token, interests: Interest) -> io::Result<()> {
+    fn register(
+        &mut self,
+        registry: &Registry,
+        token: Token,
+        interests: Interest,
+    ) -> io::Result<()> {
         self.attach(registry, token, interests, true)
     }
 
-    fn reregister(&mut self, registry: &Registry, token: Token, interests: Interest) -> io::Result<()> {
+    fn reregister(
+        &mut self,
+        registry: &Registry,
+        token: Token,
+        interests: Interest,
+    ) -> io::Result<()> {
         self.attach(registry, token, interests, false)
     }
 
@@ -546,7 +562,11 @@ impl SetReadiness {
             return Ok(());
         }
         let mut state = lock(&self.node.state);
-        let before = self.node.readiness.0.fetch_or(bits, std::sync::atomic::Ordering::Release);
+        let before = self
+            .node
+            .readiness
+            .0
+            .fetch_or(bits, std::sync::atomic::Ordering::Release);
         let turned_on = bits & !before & state.interest.kinds();
         if state.gone || turned_on == 0 || !state.armed {
             return Ok(());

@@ -173,9 +173,7 @@ macro_rules! stream_io {
 
         impl ::std::io::Read for &$ty {
             fn read(&mut self, buf: &mut [u8]) -> ::std::io::Result<usize> {
-                self.inner.do_io(|inner| {
-                    $crate::sys::net::recv(inner, buf)
-                })
+                self.inner.do_io(|inner| $crate::sys::net::recv(inner, buf))
             }
 
             fn read_vectored(
@@ -192,7 +190,10 @@ macro_rules! stream_io {
                 ::std::io::Write::write(&mut &*self, buf)
             }
 
-            fn write_vectored(&mut self, bufs: &[::std::io::IoSlice<'_>]) -> ::std::io::Result<usize> {
+            fn write_vectored(
+                &mut self,
+                bufs: &[::std::io::IoSlice<'_>],
+            ) -> ::std::io::Result<usize> {
                 ::std::io::Write::write_vectored(&mut &*self, bufs)
             }
 
@@ -205,15 +206,15 @@ macro_rules! stream_io {
         /// gives `BrokenPipe` or `ConnectionReset`, never `SIGPIPE`.
         impl ::std::io::Write for &$ty {
             fn write(&mut self, buf: &[u8]) -> ::std::io::Result<usize> {
-                self.inner.do_io(|inner| {
-                    $crate::sys::net::send(inner, buf)
-                })
+                self.inner.do_io(|inner| $crate::sys::net::send(inner, buf))
             }
 
-            fn write_vectored(&mut self, bufs: &[::std::io::IoSlice<'_>]) -> ::std::io::Result<usize> {
-                self.inner.do_io(|inner| {
-                    $crate::sys::net::send_vectored(inner, bufs)
-                })
+            fn write_vectored(
+                &mut self,
+                bufs: &[::std::io::IoSlice<'_>],
+            ) -> ::std::io::Result<usize> {
+                self.inner
+                    .do_io(|inner| $crate::sys::net::send_vectored(inner, bufs))
             }
 
             fn flush(&mut self) -> ::std::io::Result<()> {

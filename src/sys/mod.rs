@@ -13,8 +13,8 @@
 //! - `IoSourceState`, the per-source state of the common I/O path of the net
 //!   types and pipe ends (`do_io`, `register`, `reregister`, `deregister`).
 //!
-//! On Unix the backend is picked in `unix/selector/mod.rs`, through the
-//! `cfg_epoll!`, `cfg_kqueue!` and `cfg_poll_backend!` macros: epoll on
+//! On Unix the backend is picked by `build.rs`, which sets one of the cfgs
+//! `ferrio_epoll`, `ferrio_kqueue` and `ferrio_poll`: epoll on
 //! Linux, Android, illumos and Redox, kqueue on Apple's systems and the
 //! BSDs, `poll(2)` elsewhere and with `--cfg mio_unsupported_force_poll_poll`.
 //! The epoll and kqueue backends share the wakers of `wake/` (which need
@@ -30,12 +30,9 @@ compile_error!(
 
 mod event_buf;
 
-cfg_os_poll! {
-    cfg_kernel_queue! {
-        // The backends whose kernel reports a waker's signal under its token.
-        mod wake;
-    }
-}
+// The backends whose kernel reports a waker's signal under its token.
+#[cfg(all(feature = "os-poll", ferrio_kernel_queue))]
+mod wake;
 pub(crate) use self::event_buf::EventBuf;
 
 #[cfg(unix)]
@@ -44,7 +41,7 @@ pub(crate) mod unix;
 #[allow(unused_imports)]
 pub(crate) use self::unix::*;
 
-cfg_not_os_poll! {
-    mod shell;
-    pub(crate) use self::shell::*;
-}
+#[cfg(not(feature = "os-poll"))]
+mod shell;
+#[cfg(not(feature = "os-poll"))]
+pub(crate) use self::shell::*;

@@ -38,11 +38,21 @@ use crate::{event, Interest, Registry, Token};
 pub struct SourceFd<'a>(pub &'a RawFd);
 
 impl event::Source for SourceFd<'_> {
-    fn register(&mut self, registry: &Registry, token: Token, interests: Interest) -> io::Result<()> {
+    fn register(
+        &mut self,
+        registry: &Registry,
+        token: Token,
+        interests: Interest,
+    ) -> io::Result<()> {
         registry.selector().register(*self.0, token, interests)
     }
 
-    fn reregister(&mut self, registry: &Registry, token: Token, interests: Interest) -> io::Result<()> {
+    fn reregister(
+        &mut self,
+        registry: &Registry,
+        token: Token,
+        interests: Interest,
+    ) -> io::Result<()> {
         registry.selector().reregister(*self.0, token, interests)
     }
 

@@ -143,11 +143,23 @@ impl IoSourceState {
         f(io)
     }
 
-    pub(crate) fn register(&mut self, _: &Selector, _: Token, _: Interest, _: RawFd) -> io::Result<()> {
+    pub(crate) fn register(
+        &mut self,
+        _: &Selector,
+        _: Token,
+        _: Interest,
+        _: RawFd,
+    ) -> io::Result<()> {
         os_required!()
     }
 
-    pub(crate) fn reregister(&mut self, _: &Selector, _: Token, _: Interest, _: RawFd) -> io::Result<()> {
+    pub(crate) fn reregister(
+        &mut self,
+        _: &Selector,
+        _: Token,
+        _: Interest,
+        _: RawFd,
+    ) -> io::Result<()> {
         os_required!()
     }
 

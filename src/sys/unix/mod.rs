@@ -54,31 +54,37 @@ pub(crate) use self::cvt::cvt;
 #[cfg(feature = "net")]
 pub(crate) use self::cvt::errno;
 
-cfg_os_poll! {
-    mod selector;
-    #[allow(unused_imports)]
-    pub(crate) use self::selector::{event, Event, Events, IoSourceState, Selector, Waker};
+// Module declarations carry plain `#[cfg]` attributes (see `lib.rs`).
 
-    // Every backend signals through a descriptor, except kqueue where it
-    // has `EVFILT_USER`.
-    #[cfg(not(all(
+#[cfg(feature = "os-poll")]
+mod selector;
+#[cfg(feature = "os-poll")]
+#[allow(unused_imports)]
+pub(crate) use self::selector::{event, Event, Events, IoSourceState, Selector, Waker};
+
+// Every backend signals through a descriptor, except kqueue where it has
+// `EVFILT_USER`.
+#[cfg(all(
+    feature = "os-poll",
+    not(all(
         any(target_os = "freebsd", target_vendor = "apple"),
-        not(mio_unsupported_force_poll_poll),
+        ferrio_kqueue,
         not(mio_unsupported_force_waker_pipe)
-    )))]
-    mod waker;
-}
+    ))
+))]
+mod waker;
 
-cfg_os_ext! {
-    pub(crate) mod pipe;
-}
+#[cfg(feature = "os-ext")]
+pub(crate) mod pipe;
 
-cfg_net! {
-    pub(crate) mod net;
-    pub(crate) mod tcp;
-    pub(crate) mod udp;
-    pub(crate) mod uds;
-}
+#[cfg(feature = "net")]
+pub(crate) mod net;
+#[cfg(feature = "net")]
+pub(crate) mod tcp;
+#[cfg(feature = "net")]
+pub(crate) mod udp;
+#[cfg(feature = "net")]
+pub(crate) mod uds;
 
 /// A non-blocking, close-on-exec pipe: (read end, write end). One
 /// `pipe2` call, or `pipe` and `fcntl` after where there is no `pipe2`.

@@ -93,7 +93,11 @@ pub(crate) fn socketpair(ty: c_int) -> io::Result<(OwnedFd, OwnedFd)> {
 ///
 /// `addr` is writable for `*len` bytes.
 #[inline]
-unsafe fn accept_raw(fd: c_int, addr: *mut libc::sockaddr, len: &mut socklen_t) -> io::Result<OwnedFd> {
+unsafe fn accept_raw(
+    fd: c_int,
+    addr: *mut libc::sockaddr,
+    len: &mut socklen_t,
+) -> io::Result<OwnedFd> {
     let new = atomic_flags_or!({
         // SAFETY: the caller's promise on `addr` and `len`.
         unsafe { libc::accept4(fd, addr, len, libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC) }
@@ -175,14 +179,7 @@ pub(crate) fn recv(fd: &impl AsRawFd, buf: &mut [u8]) -> io::Result<usize> {
 #[inline]
 pub(crate) fn send(fd: &impl AsRawFd, buf: &[u8]) -> io::Result<usize> {
     // SAFETY: `buf` is readable for `buf.len()` bytes during the call.
-    let n = cvt(unsafe {
-        libc::send(
-            fd.as_raw_fd(),
-            buf.as_ptr().cast(),
-            buf.len(),
-            NOSIGNAL,
-        )
-    })?;
+    let n = cvt(unsafe { libc::send(fd.as_raw_fd(), buf.as_ptr().cast(), buf.len(), NOSIGNAL) })?;
     Ok(n as usize)
 }
 
@@ -196,7 +193,10 @@ pub(crate) fn send_vectored(fd: &impl AsRawFd, bufs: &[IoSlice<'_>]) -> io::Resu
     // vectored write may do (a short write).
     #[cfg(target_os = "horizon")]
     {
-        let buf = bufs.iter().find(|b| !b.is_empty()).map_or(&[][..], |b| &b[..]);
+        let buf = bufs
+            .iter()
+            .find(|b| !b.is_empty())
+            .map_or(&[][..], |b| &b[..]);
         send(fd, buf)
     }
 }

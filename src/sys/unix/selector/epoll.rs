@@ -116,7 +116,11 @@ impl Selector {
     /// finds the mark that makes the next `may_block` succeed.
     #[cold]
     #[inline(never)]
-    fn select_unblocked(&mut self, events: &mut Events, timeout: Option<Duration>) -> io::Result<()> {
+    fn select_unblocked(
+        &mut self,
+        events: &mut Events,
+        timeout: Option<Duration>,
+    ) -> io::Result<()> {
         loop {
             self.wait::<false>(events, Wait::Ms(0))?;
             if !events.is_empty() || events.capacity() == 0 {
@@ -133,7 +137,11 @@ impl Selector {
     /// zero); one copy for each, so that neither tests it after the system
     /// call.
     #[inline(always)]
-    fn wait<const BLOCKING: bool>(&mut self, events: &mut Events, wait: Wait<'_>) -> io::Result<()> {
+    fn wait<const BLOCKING: bool>(
+        &mut self,
+        events: &mut Events,
+        wait: Wait<'_>,
+    ) -> io::Result<()> {
         let ep = self.ep.as_raw_fd();
         let max = events.max();
         let buf = events.vec();
@@ -273,8 +281,13 @@ impl Selector {
 const WHOLE_SECS: u64 = libc::c_int::MAX as u64 / 1000;
 
 /// Whether `epoll_pwait2` exists: true on Linux until the kernel says
-/// otherwise; never elsewhere.
-static PWAIT2: AtomicBool = AtomicBool::new(cfg!(any(target_os = "linux", target_os = "android")));
+/// otherwise; never elsewhere. Never under Miri either, whose emulated
+/// kernel aborts on the unknown system call instead of failing with
+/// `ENOSYS`, so that the fallback path is what Miri checks.
+static PWAIT2: AtomicBool = AtomicBool::new(cfg!(all(
+    any(target_os = "linux", target_os = "android"),
+    not(miri)
+)));
 
 /// `epoll_pwait2(ep, events, max, ts, NULL)`, through `syscall()` so that
 /// no C library symbol newer than the kernel's is needed.
@@ -400,7 +413,8 @@ const _: () = assert!(
         & (epoll_flags(match Interest::from_index(Interest::INDEX_LIMIT - 1) {
             Some(all) => all,
             None => unreachable!(),
-        })) == 0
+        }))
+        == 0
 );
 
 /// The kernel's event record.
@@ -752,11 +766,11 @@ mod tests {
         let mut events = Events::with_capacity(4);
         // As after the kernel said ENOSYS. No other test of this binary
         // depends on the precision.
-        PWAIT2.store(false, Ordering::Relaxed);
+        let had = PWAIT2.swap(false, Ordering::Relaxed);
         let start = std::time::Instant::now();
         let res = sel.select(&mut events, Some(Duration::from_micros(100)));
         let took = start.elapsed();
-        PWAIT2.store(true, Ordering::Relaxed);
+        PWAIT2.store(had, Ordering::Relaxed);
         res.unwrap();
         assert!(took >= Duration::from_millis(1), "{took:?}");
     }
@@ -766,7 +780,8 @@ mod tests {
         let mut sel = Selector::new().unwrap();
         let mut none = Events::with_capacity(0);
         let start = std::time::Instant::now();
-        sel.select(&mut none, Some(Duration::from_micros(300))).unwrap();
+        sel.select(&mut none, Some(Duration::from_micros(300)))
+            .unwrap();
         assert!(start.elapsed() >= Duration::from_micros(300));
         let (mut tx, rx) = UnixStream::pair().unwrap();
         sel.register(rx.as_raw_fd(), SOCKET, Interest::READABLE)

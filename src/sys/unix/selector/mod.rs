@@ -21,42 +21,33 @@ use crate::sys::unix::cvt;
 
 pub(crate) use crate::sys::EventBuf;
 
-cfg_epoll! {
-    mod epoll;
-    mod millis;
-    pub(crate) use self::epoll::{event, Event, Events, Selector, Waker};
-}
+// `build.rs` picks the backend and sets exactly one of these cfgs.
 
-cfg_kqueue! {
-    mod kqueue;
-    pub(crate) use self::kqueue::{event, Event, Events, Selector, Waker};
-}
+#[cfg(ferrio_epoll)]
+mod epoll;
+#[cfg(ferrio_epoll)]
+mod millis;
+#[cfg(ferrio_epoll)]
+pub(crate) use self::epoll::{event, Event, Events, Selector, Waker};
 
-cfg_kernel_queue! {
-    mod stateless;
-    pub(crate) use self::stateless::IoSourceState;
-}
+#[cfg(ferrio_kqueue)]
+mod kqueue;
+#[cfg(ferrio_kqueue)]
+pub(crate) use self::kqueue::{event, Event, Events, Selector, Waker};
 
-cfg_poll_backend! {
-    mod poll;
-    pub(crate) use self::poll::{event, Event, Events, IoSourceState, Selector, Waker};
-}
+#[cfg(ferrio_kernel_queue)]
+mod stateless;
+#[cfg(ferrio_kernel_queue)]
+pub(crate) use self::stateless::IoSourceState;
+
+#[cfg(ferrio_poll)]
+mod poll;
+#[cfg(ferrio_poll)]
+pub(crate) use self::poll::{event, Event, Events, IoSourceState, Selector, Waker};
 
 // kqueue's change-list rules are plain functions: their tests run on every
 // host.
-#[cfg(all(
-    test,
-    not(all(
-        not(mio_unsupported_force_poll_poll),
-        any(
-            target_vendor = "apple",
-            target_os = "freebsd",
-            target_os = "netbsd",
-            target_os = "openbsd",
-            target_os = "dragonfly"
-        )
-    ))
-))]
+#[cfg(all(test, not(ferrio_kqueue)))]
 #[path = "kqueue/changes.rs"]
 mod kqueue_changes;
 
@@ -66,7 +57,10 @@ mod kqueue_changes;
 /// (a timeout too long for `time_t` saturates); kernels without it get
 /// `poll` with the timeout rounded up to milliseconds, capped at
 /// `c_int::MAX`.
-pub(crate) fn poll_fds(pollfds: &mut [libc::pollfd], timeout: Option<Duration>) -> io::Result<usize> {
+pub(crate) fn poll_fds(
+    pollfds: &mut [libc::pollfd],
+    timeout: Option<Duration>,
+) -> io::Result<usize> {
     #[cfg(any(
         target_os = "linux",
         target_os = "android",
@@ -76,7 +70,9 @@ pub(crate) fn poll_fds(pollfds: &mut [libc::pollfd], timeout: Option<Duration>) 
     ))]
     {
         let ts: Option<libc::timespec> = timeout.map(timespec);
-        let ts = ts.as_ref().map_or(std::ptr::null(), |ts| ts as *const libc::timespec);
+        let ts = ts
+            .as_ref()
+            .map_or(std::ptr::null(), |ts| ts as *const libc::timespec);
         // SAFETY: `pollfds` is a live slice of initialised records of the
         // length passed; `ts` is null or points at a live `timespec` the
         // kernel only reads; a null signal mask leaves the mask alone.
@@ -107,7 +103,8 @@ pub(crate) fn poll_fds(pollfds: &mut [libc::pollfd], timeout: Option<Duration>) 
         };
         // SAFETY: `pollfds` is a live slice of initialised records of the
         // length passed.
-        let n = cvt(unsafe { libc::poll(pollfds.as_mut_ptr(), pollfds.len() as libc::nfds_t, ms) })?;
+        let n =
+            cvt(unsafe { libc::poll(pollfds.as_mut_ptr(), pollfds.len() as libc::nfds_t, ms) })?;
         Ok(n as usize)
     }
 }
@@ -116,7 +113,10 @@ pub(crate) fn poll_fds(pollfds: &mut [libc::pollfd], timeout: Option<Duration>) 
 /// ready (0 or 1). The zero-capacity waits of epoll and kqueue use it on
 /// their queue's descriptor, which is readable while events are pending.
 #[allow(dead_code)]
-pub(crate) fn wait_fd_readable(fd: std::os::fd::RawFd, timeout: Option<Duration>) -> io::Result<usize> {
+pub(crate) fn wait_fd_readable(
+    fd: std::os::fd::RawFd,
+    timeout: Option<Duration>,
+) -> io::Result<usize> {
     let mut pfd = [libc::pollfd {
         fd,
         events: libc::POLLIN,

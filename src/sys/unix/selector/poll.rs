@@ -229,7 +229,14 @@ impl Selector {
         if let Some(from) = self.resume.take() {
             let (pollfds, ids) = (&self.pollfds, &self.ids);
             let mut table = self.state.lock();
-            let mut ready = Self::deliver(pollfds, ids, &mut self.resume, &mut table, events, from..ids.len());
+            let mut ready = Self::deliver(
+                pollfds,
+                ids,
+                &mut self.resume,
+                &mut table,
+                events,
+                from..ids.len(),
+            );
             if self.resume.is_none() {
                 // Room left: the results before `from` that still hold
                 // (level-triggered and `SourceFd` registrations are
@@ -315,7 +322,14 @@ impl Selector {
             }
         }
 
-        Ok(Self::deliver(&self.pollfds, &self.ids, &mut self.resume, &mut table, events, 0..self.ids.len()) || ready)
+        Ok(Self::deliver(
+            &self.pollfds,
+            &self.ids,
+            &mut self.resume,
+            &mut table,
+            events,
+            0..self.ids.len(),
+        ) || ready)
     }
 
     /// Turns the results of the last `ppoll` (`pollfds` after the

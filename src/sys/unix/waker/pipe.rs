@@ -45,7 +45,13 @@ impl WakerFd {
         let mut buf = [0u8; 128];
         loop {
             // SAFETY: `buf` is a live local of the length passed.
-            let res = unsafe { libc::read(self.receiver.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len()) };
+            let res = unsafe {
+                libc::read(
+                    self.receiver.as_raw_fd(),
+                    buf.as_mut_ptr().cast(),
+                    buf.len(),
+                )
+            };
             match cvt(res) {
                 Ok(0) => return Ok(()),
                 Ok(_) => {}

@@ -127,10 +127,19 @@ mod tests {
         let both = Interest::READABLE | Interest::WRITABLE;
         assert_eq!(
             list(Op::Register, both),
-            [add(Filter::Write, Trigger::Edge), add(Filter::Read, Trigger::Edge)]
+            [
+                add(Filter::Write, Trigger::Edge),
+                add(Filter::Read, Trigger::Edge)
+            ]
         );
-        assert_eq!(list(Op::Register, Interest::READABLE), [add(Filter::Read, Trigger::Edge)]);
-        assert_eq!(list(Op::Register, Interest::WRITABLE), [add(Filter::Write, Trigger::Edge)]);
+        assert_eq!(
+            list(Op::Register, Interest::READABLE),
+            [add(Filter::Read, Trigger::Edge)]
+        );
+        assert_eq!(
+            list(Op::Register, Interest::WRITABLE),
+            [add(Filter::Write, Trigger::Edge)]
+        );
     }
 
     #[test]
@@ -186,7 +195,10 @@ mod tests {
         // What every kernel returns for a successful change under
         // `EV_RECEIPT`: the error flag with a zero code.
         assert_eq!(receipt_errno(true, 0), None);
-        assert_eq!(receipt_errno(true, i64::from(libc::ENOENT)), Some(libc::ENOENT));
+        assert_eq!(
+            receipt_errno(true, i64::from(libc::ENOENT)),
+            Some(libc::ENOENT)
+        );
         // Not a receipt at all.
         assert_eq!(receipt_errno(false, 5), None);
     }

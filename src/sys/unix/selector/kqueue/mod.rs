@@ -76,7 +76,11 @@ impl Selector {
         })
     }
 
-    pub(crate) fn select(&mut self, events: &mut Events, timeout: Option<Duration>) -> io::Result<()> {
+    pub(crate) fn select(
+        &mut self,
+        events: &mut Events,
+        timeout: Option<Duration>,
+    ) -> io::Result<()> {
         let blocking = timeout != Some(Duration::ZERO);
         if blocking && self.wakers.unchecked() && !self.wakers.may_block() {
             // A waker has wakes that no signal reports: look without
@@ -96,13 +100,20 @@ impl Selector {
     }
 
     /// One `kevent` wait and the look at the wakers after it.
-    fn wait(&mut self, events: &mut Events, timeout: Option<Duration>, blocking: bool) -> io::Result<()> {
+    fn wait(
+        &mut self,
+        events: &mut Events,
+        timeout: Option<Duration>,
+        blocking: bool,
+    ) -> io::Result<()> {
         events.clear();
         if events.capacity() == 0 {
             return self.wait_readable(timeout);
         }
         let ts: Option<libc::timespec> = timeout.map(timespec);
-        let ts_ptr = ts.as_ref().map_or(ptr::null(), |ts| ts as *const libc::timespec);
+        let ts_ptr = ts
+            .as_ref()
+            .map_or(ptr::null(), |ts| ts as *const libc::timespec);
         let max = events.max();
         let buf = events.vec();
         // SAFETY: no changes are passed; the vector has room for `max`
@@ -140,7 +151,12 @@ impl Selector {
     }
 
     #[cfg_attr(not(any(feature = "net", feature = "os-ext")), allow(dead_code))]
-    pub(crate) fn reregister(&self, fd: RawFd, token: Token, interests: Interest) -> io::Result<()> {
+    pub(crate) fn reregister(
+        &self,
+        fd: RawFd,
+        token: Token,
+        interests: Interest,
+    ) -> io::Result<()> {
         self.apply(Op::Reregister, fd, token, interests)
     }
 
@@ -192,7 +208,13 @@ fn change_record(ident: libc::uintptr_t, change: Change, token: Token) -> libc::
 /// A zeroed `kevent` with these fields (others, such as FreeBSD's `ext`,
 /// stay zero).
 #[allow(clippy::unnecessary_cast, clippy::useless_conversion)]
-fn record(ident: libc::uintptr_t, filter: FilterType, flags: FlagsType, fflags: u32, udata: usize) -> libc::kevent {
+fn record(
+    ident: libc::uintptr_t,
+    filter: FilterType,
+    flags: FlagsType,
+    fflags: u32,
+    udata: usize,
+) -> libc::kevent {
     // SAFETY: `kevent` is plain data (integers and a pointer), valid when
     // zeroed.
     let mut kev: libc::kevent = unsafe { std::mem::zeroed() };
@@ -219,7 +241,11 @@ type FlagsType = u16;
 /// Sends `changes` (each flagged `EV_RECEIPT`) in one `kevent` call, with
 /// the same array taking the receipts. `fails(i, errno)` says whether the
 /// error of change `i` fails the call; the first that does is returned.
-fn submit(kq: RawFd, changes: &mut [libc::kevent], fails: impl Fn(usize, i32) -> bool) -> io::Result<()> {
+fn submit(
+    kq: RawFd,
+    changes: &mut [libc::kevent],
+    fails: impl Fn(usize, i32) -> bool,
+) -> io::Result<()> {
     if changes.is_empty() {
         return Ok(());
     }
@@ -293,7 +319,8 @@ pub(crate) mod event {
     pub(crate) fn is_error(event: &Event) -> bool {
         // An error, or an end of file that carries the socket's error in
         // `fflags`.
-        event.0.flags & libc::EV_ERROR != 0 || (event.0.flags & libc::EV_EOF != 0 && event.0.fflags != 0)
+        event.0.flags & libc::EV_ERROR != 0
+            || (event.0.flags & libc::EV_EOF != 0 && event.0.fflags != 0)
     }
 
     #[inline]
@@ -313,9 +340,17 @@ pub(crate) mod event {
 
     #[inline]
     pub(crate) fn is_aio(event: &Event) -> bool {
-        #[cfg(any(target_os = "freebsd", target_os = "dragonfly", target_vendor = "apple"))]
+        #[cfg(any(
+            target_os = "freebsd",
+            target_os = "dragonfly",
+            target_vendor = "apple"
+        ))]
         return event.0.filter == libc::EVFILT_AIO;
-        #[cfg(not(any(target_os = "freebsd", target_os = "dragonfly", target_vendor = "apple")))]
+        #[cfg(not(any(
+            target_os = "freebsd",
+            target_os = "dragonfly",
+            target_vendor = "apple"
+        )))]
         {
             let _ = event;
             false
@@ -375,7 +410,11 @@ pub(crate) mod event {
                     libc::EVFILT_SIGNAL => "EVFILT_SIGNAL",
                     #[cfg(any(target_os = "freebsd", target_vendor = "apple"))]
                     libc::EVFILT_USER => "EVFILT_USER",
-                    #[cfg(any(target_os = "freebsd", target_os = "dragonfly", target_vendor = "apple"))]
+                    #[cfg(any(
+                        target_os = "freebsd",
+                        target_os = "dragonfly",
+                        target_vendor = "apple"
+                    ))]
                     libc::EVFILT_AIO => "EVFILT_AIO",
                     #[cfg(target_os = "freebsd")]
                     libc::EVFILT_LIO => "EVFILT_LIO",
@@ -502,7 +541,13 @@ mod user_waker {
 
     impl Drop for UserSignal {
         fn drop(&mut self) {
-            let mut delete = [record(self.ident, libc::EVFILT_USER, libc::EV_DELETE | libc::EV_RECEIPT, 0, 0)];
+            let mut delete = [record(
+                self.ident,
+                libc::EVFILT_USER,
+                libc::EV_DELETE | libc::EV_RECEIPT,
+                0,
+                0,
+            )];
             // Nothing to do about a failure: the queue then holds one idle
             // user event until it is closed.
             let _ = submit(self.kq.as_raw_fd(), &mut delete, |_, _| true);

@@ -1,0 +1,44 @@
+//! Picks the readiness backend of the target being built and names it as a
+//! cfg, so that the crate tests one word with `#[cfg]` instead of repeating
+//! the lists of systems:
+//!
+//! - `ferrio_epoll`: Linux, Android, illumos and Redox;
+//! - `ferrio_kqueue`: Apple's systems, FreeBSD, NetBSD, OpenBSD, DragonFly;
+//! - `ferrio_poll`: `poll(2)`, every other target, and any target built
+//!   with `--cfg mio_unsupported_force_poll_poll`;
+//! - `ferrio_kernel_queue`: with epoll or kqueue, whose queue is a file
+//!   descriptor and whose kernel keeps readiness.
+//!
+//! Exactly one of the first three is set. The cfgs are declared in
+//! `Cargo.toml`'s `check-cfg` list.
+
+use std::env;
+
+/// The systems where the backend is epoll.
+const EPOLL: &[&str] = &["linux", "android", "illumos", "redox"];
+/// The systems, besides Apple's, where the backend is kqueue.
+const KQUEUE: &[&str] = &["freebsd", "netbsd", "openbsd", "dragonfly"];
+
+fn main() {
+    println!("cargo:rerun-if-changed=build.rs");
+
+    // Cargo describes the target (not the host this script runs on) through
+    // these variables, `--cfg` flags from RUSTFLAGS included.
+    let os = env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
+    let vendor = env::var("CARGO_CFG_TARGET_VENDOR").unwrap_or_default();
+    let forced_poll = env::var_os("CARGO_CFG_MIO_UNSUPPORTED_FORCE_POLL_POLL").is_some();
+
+    let backend = if forced_poll {
+        "poll"
+    } else if EPOLL.contains(&os.as_str()) {
+        "epoll"
+    } else if vendor == "apple" || KQUEUE.contains(&os.as_str()) {
+        "kqueue"
+    } else {
+        "poll"
+    };
+    println!("cargo:rustc-cfg=ferrio_{backend}");
+    if backend != "poll" {
+        println!("cargo:rustc-cfg=ferrio_kernel_queue");
+    }
+}
