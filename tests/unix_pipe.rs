@@ -41,6 +41,27 @@ fn ends_are_nonblocking_and_close_on_exec() {
 }
 
 #[test]
+fn set_nonblocking_switches_each_end_both_ways() {
+    let (tx, rx) = pipe::new().unwrap();
+    let nonblocking = |fd: i32| {
+        // SAFETY: F_GETFL takes no pointer.
+        let fl = unsafe { libc::fcntl(fd, libc::F_GETFL) };
+        assert!(fl >= 0, "{}", io::Error::last_os_error());
+        fl & libc::O_NONBLOCK != 0
+    };
+    tx.set_nonblocking(false).unwrap();
+    rx.set_nonblocking(false).unwrap();
+    assert!(!nonblocking(tx.as_raw_fd()) && !nonblocking(rx.as_raw_fd()));
+    tx.set_nonblocking(true).unwrap();
+    rx.set_nonblocking(true).unwrap();
+    assert!(nonblocking(tx.as_raw_fd()) && nonblocking(rx.as_raw_fd()));
+    // Each end has its own file description: switching one leaves the
+    // other alone.
+    rx.set_nonblocking(false).unwrap();
+    assert!(nonblocking(tx.as_raw_fd()) && !nonblocking(rx.as_raw_fd()));
+}
+
+#[test]
 fn vectored_io_through_shared_references() {
     let (tx, rx) = pipe::new().unwrap();
     let n = (&tx)

@@ -338,3 +338,115 @@ fn report<E: WakeRecord>(waker: &WakerState, wakes: usize, events: &mut EventBuf
     waker.rounds.end_round(wakes);
     true
 }
+
+#[cfg(test)]
+mod tests {
+    use std::cell::Cell;
+
+    use super::*;
+
+    /// A record with a token and a readable flag, as a backend's.
+    #[derive(Debug, Clone, PartialEq)]
+    struct Record {
+        token: usize,
+        readable: bool,
+    }
+
+    impl WakeRecord for Record {
+        fn token(&self) -> usize {
+            self.token
+        }
+        fn wake_event(token: usize) -> Record {
+            Record {
+                token,
+                readable: true,
+            }
+        }
+        fn make_readable(&mut self) -> bool {
+            self.readable = true;
+            true
+        }
+    }
+
+    /// A signal that counts how often it reached the "kernel".
+    #[derive(Default)]
+    struct Counting(Cell<usize>);
+
+    impl Signal for Counting {
+        fn signal(&self) -> io::Result<()> {
+            self.0.set(self.0.get() + 1);
+            Ok(())
+        }
+    }
+
+    fn empty() -> EventBuf<Record> {
+        EventBuf::with_capacity(4)
+    }
+
+    /// The waker's own event, as the kernel returns it after a signal.
+    fn signalled(token: usize) -> EventBuf<Record> {
+        let mut events = empty();
+        events.push(Record {
+            token,
+            readable: true,
+        });
+        events
+    }
+
+    #[test]
+    fn a_non_blocking_wait_that_returned_nothing_keeps_the_round_open() {
+        // The signal's event is still on its way: the next wake of the
+        // burst is covered by it and sends nothing.
+        let mut wakers = Wakers::new();
+        let waker = wakers.add(Token(1));
+        let signal = Counting::default();
+        wakers.look(&mut empty(), false);
+        waker.wake(&signal).unwrap();
+        wakers.look(&mut empty(), false);
+        waker.wake(&signal).unwrap();
+        assert_eq!(signal.0.get(), 1);
+        // Once the event came back, the round is over.
+        wakers.look(&mut signalled(1), false);
+        waker.wake(&signal).unwrap();
+        assert_eq!(signal.0.get(), 2);
+    }
+
+    #[test]
+    fn a_blocking_wait_that_returned_ends_the_round_with_a_check() {
+        let mut wakers = Wakers::new();
+        let waker = wakers.add(Token(1));
+        let signal = Counting::default();
+        wakers.look(&mut empty(), true);
+        // Its event returned: the round ends, checked, so the next wait
+        // may block without asking `may_block`.
+        waker.wake(&signal).unwrap();
+        wakers.look(&mut signalled(1), true);
+        assert!(!wakers.unchecked());
+        // Returned empty after its timeout: the round ends all the same
+        // (the next wake signals again), still checked.
+        waker.wake(&signal).unwrap();
+        wakers.look(&mut empty(), true);
+        assert!(!wakers.unchecked());
+        waker.wake(&signal).unwrap();
+        assert_eq!(signal.0.get(), 3);
+    }
+
+    #[test]
+    fn may_block_asks_every_waker_of_several() {
+        let mut wakers = Wakers::new();
+        let first = wakers.add(Token(1));
+        let second = wakers.add(Token(2));
+        wakers.look(&mut empty(), true);
+        assert!(wakers.may_block());
+        // A wake of the second waker that no signal covers (it raced the
+        // end of a round): the wait must not block...
+        second.count_without_signal();
+        assert!(!wakers.may_block());
+        // ...and the next look reports it.
+        let mut events = empty();
+        wakers.look(&mut events, false);
+        assert_eq!(events.get(0).map(|e| e.token), Some(2));
+        assert!(wakers.may_block());
+        drop(first);
+    }
+}
