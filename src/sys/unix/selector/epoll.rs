@@ -302,11 +302,21 @@ unsafe fn epoll_pwait2(
     max: libc::c_int,
     ts: &KernelTimespec,
 ) -> libc::c_int {
+    // Under test, a number no kernel knows can stand in for the call, as a
+    // kernel without it (or a seccomp filter refusing it) would answer.
+    #[cfg(test)]
+    let nr = if tests::PRETEND_NO_PWAIT2.load(Ordering::Relaxed) {
+        1_000_000
+    } else {
+        libc::SYS_epoll_pwait2
+    };
+    #[cfg(not(test))]
+    let nr = libc::SYS_epoll_pwait2;
     // SAFETY: the caller's promises; the kernel only reads `ts`; a null
     // signal mask leaves the mask alone, and its size is then not read.
     unsafe {
         libc::syscall(
-            libc::SYS_epoll_pwait2,
+            nr,
             ep,
             events,
             max,
@@ -687,6 +697,27 @@ mod tests {
     }
 
     #[test]
+    fn the_race_is_reported_whatever_form_the_timeout_takes() {
+        // Whole seconds, whole milliseconds, and nanoseconds: three paths
+        // to the wait, each of which must check first.
+        for timeout in [
+            Duration::from_secs(5),
+            Duration::from_millis(5_500),
+            Duration::new(5, 500),
+        ] {
+            let (mut sel, waker, mut events) = after_one_round();
+            waker.handle.count_without_signal();
+            let start = std::time::Instant::now();
+            sel.select(&mut events, Some(timeout)).unwrap();
+            assert!(
+                start.elapsed() < Duration::from_secs(1),
+                "{timeout:?}: it blocked"
+            );
+            assert_eq!(tokens(&events), [WAKE], "{timeout:?}");
+        }
+    }
+
+    #[test]
     fn the_same_race_in_a_loop_of_non_blocking_polls() {
         let (mut sel, waker, mut events) = after_one_round();
         waker.handle.count_without_signal();
@@ -760,8 +791,98 @@ mod tests {
         assert!(took < Duration::from_secs(4), "{took:?}");
     }
 
+    /// Makes the next `epoll_pwait2` fail with `ENOSYS`, as on a kernel
+    /// without it.
+    pub(super) static PRETEND_NO_PWAIT2: AtomicBool = AtomicBool::new(false);
+
+    /// Held by the tests that change `PWAIT2` or depend on its value.
+    static PWAIT2_TESTS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+    fn pwait2_tests() -> std::sync::MutexGuard<'static, ()> {
+        PWAIT2_TESTS.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    #[test]
+    fn a_kernel_without_epoll_pwait2_gets_milliseconds_from_then_on() {
+        let _serial = pwait2_tests();
+        if !PWAIT2.load(Ordering::Relaxed) {
+            return; // This kernel has no epoll_pwait2 to begin with.
+        }
+        let mut sel = Selector::new().unwrap();
+        let mut events = Events::with_capacity(4);
+        PRETEND_NO_PWAIT2.store(true, Ordering::Relaxed);
+        let start = std::time::Instant::now();
+        let res = sel.select(&mut events, Some(Duration::from_micros(100)));
+        let took = start.elapsed();
+        PRETEND_NO_PWAIT2.store(false, Ordering::Relaxed);
+        let fell_back = !PWAIT2.swap(true, Ordering::Relaxed);
+        // No error: the same wait, in whole milliseconds; and decided for
+        // the process.
+        res.unwrap();
+        assert!(took >= Duration::from_millis(1), "{took:?}");
+        assert!(fell_back);
+    }
+
+    extern "C" fn ignore_signal(_: libc::c_int) {}
+
+    #[test]
+    fn a_signal_during_an_exact_wait_is_reported_and_keeps_epoll_pwait2() {
+        let _serial = pwait2_tests();
+        let had = PWAIT2.load(Ordering::Relaxed);
+        // A handler without SA_RESTART, so the wait is not restarted.
+        // SAFETY: `sigaction` is plain data; the handler does nothing,
+        // which is async-signal-safe.
+        unsafe {
+            let mut action: libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction = ignore_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
+            libc::sigemptyset(&mut action.sa_mask);
+            assert_eq!(
+                libc::sigaction(libc::SIGUSR2, &action, std::ptr::null_mut()),
+                0
+            );
+        }
+        let done = std::sync::Arc::new(AtomicBool::new(false));
+        let done2 = std::sync::Arc::clone(&done);
+        let (tid_tx, tid_rx) = std::sync::mpsc::channel();
+        let poller = std::thread::spawn(move || {
+            let mut sel = Selector::new().unwrap();
+            let mut events = Events::with_capacity(4);
+            // SAFETY: `pthread_self` has no preconditions. (Sent as an
+            // integer: it is a pointer on some C libraries.)
+            #[allow(clippy::useless_conversion, clippy::unnecessary_cast)]
+            tid_tx
+                .send(unsafe { libc::pthread_self() } as usize)
+                .unwrap();
+            // Not a whole number of milliseconds: epoll_pwait2's wait.
+            let res = sel.select(&mut events, Some(Duration::new(10, 500)));
+            done2.store(true, Ordering::SeqCst);
+            res
+        });
+        let tid = tid_rx.recv().unwrap();
+        let start = std::time::Instant::now();
+        // Until the poller is out: the first signal may come before it
+        // waits.
+        while !done.load(Ordering::SeqCst) && start.elapsed() < Duration::from_secs(5) {
+            // SAFETY: the thread has not returned yet (or the loop stops
+            // soon after) and SIGUSR2 has a handler.
+            #[allow(clippy::useless_conversion, clippy::unnecessary_cast)]
+            unsafe {
+                libc::pthread_kill(tid as libc::pthread_t, libc::SIGUSR2)
+            };
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let err = poller
+            .join()
+            .unwrap()
+            .expect_err("the wait should be interrupted");
+        assert_eq!(err.kind(), io::ErrorKind::Interrupted);
+        // An interrupted call is no sign of a kernel without the call.
+        assert_eq!(PWAIT2.load(Ordering::Relaxed), had);
+    }
+
     #[test]
     fn without_epoll_pwait2_sub_millisecond_waits_round_up() {
+        let _serial = pwait2_tests();
         let mut sel = Selector::new().unwrap();
         let mut events = Events::with_capacity(4);
         // As after the kernel said ENOSYS. No other test of this binary

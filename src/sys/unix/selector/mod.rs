@@ -52,61 +52,69 @@ pub(crate) use self::poll::{event, Event, Events, IoSourceState, Selector, Waker
 mod kqueue_changes;
 
 /// One `poll(2)`-style wait for readiness on `pollfds`, for the poll(2)
-/// backend and for the zero-capacity waits of the others. (NetBSD has
-/// `ppoll` only since version 10, so it gets `poll` too.) `ppoll` waits to the nanosecond
-/// (a timeout too long for `time_t` saturates); kernels without it get
-/// `poll` with the timeout rounded up to milliseconds, capped at
-/// `c_int::MAX`.
+/// backend and for the zero-capacity waits of the others: `ppoll`, which
+/// waits to the nanosecond (a timeout too long for `time_t` saturates).
+#[cfg(any(
+    target_os = "linux",
+    target_os = "android",
+    target_os = "freebsd",
+    target_os = "openbsd",
+    target_os = "dragonfly"
+))]
 pub(crate) fn poll_fds(
     pollfds: &mut [libc::pollfd],
     timeout: Option<Duration>,
 ) -> io::Result<usize> {
-    #[cfg(any(
-        target_os = "linux",
-        target_os = "android",
-        target_os = "freebsd",
-        target_os = "openbsd",
-        target_os = "dragonfly"
-    ))]
-    {
-        let ts: Option<libc::timespec> = timeout.map(timespec);
-        let ts = ts
-            .as_ref()
-            .map_or(std::ptr::null(), |ts| ts as *const libc::timespec);
-        // SAFETY: `pollfds` is a live slice of initialised records of the
-        // length passed; `ts` is null or points at a live `timespec` the
-        // kernel only reads; a null signal mask leaves the mask alone.
-        let n = cvt(unsafe {
-            libc::ppoll(
-                pollfds.as_mut_ptr(),
-                pollfds.len() as libc::nfds_t,
-                ts,
-                std::ptr::null(),
-            )
-        })?;
-        Ok(n as usize)
-    }
-    #[cfg(not(any(
-        target_os = "linux",
-        target_os = "android",
-        target_os = "freebsd",
-        target_os = "openbsd",
-        target_os = "dragonfly"
-    )))]
-    {
-        let ms = match timeout {
-            None => -1,
-            Some(to) => {
-                let ms = (to.as_nanos() + 999_999) / 1_000_000;
-                ms.min(libc::c_int::MAX as u128) as libc::c_int
-            }
-        };
-        // SAFETY: `pollfds` is a live slice of initialised records of the
-        // length passed.
-        let n =
-            cvt(unsafe { libc::poll(pollfds.as_mut_ptr(), pollfds.len() as libc::nfds_t, ms) })?;
-        Ok(n as usize)
-    }
+    let ts: Option<libc::timespec> = timeout.map(timespec);
+    let ts = ts
+        .as_ref()
+        .map_or(std::ptr::null(), |ts| ts as *const libc::timespec);
+    // SAFETY: `pollfds` is a live slice of initialised records of the
+    // length passed; `ts` is null or points at a live `timespec` the
+    // kernel only reads; a null signal mask leaves the mask alone.
+    let n = cvt(unsafe {
+        libc::ppoll(
+            pollfds.as_mut_ptr(),
+            pollfds.len() as libc::nfds_t,
+            ts,
+            std::ptr::null(),
+        )
+    })?;
+    Ok(n as usize)
+}
+
+/// `poll_fds` for kernels without `ppoll` (NetBSD has it only since
+/// version 10, so it gets `poll` too): `poll`, with the timeout rounded up
+/// to milliseconds and capped at `c_int::MAX`.
+#[cfg(not(any(
+    target_os = "linux",
+    target_os = "android",
+    target_os = "freebsd",
+    target_os = "openbsd",
+    target_os = "dragonfly"
+)))]
+pub(crate) fn poll_fds(
+    pollfds: &mut [libc::pollfd],
+    timeout: Option<Duration>,
+) -> io::Result<usize> {
+    let ms = timeout.map_or(-1, poll_millis);
+    // SAFETY: `pollfds` is a live slice of initialised records of the
+    // length passed.
+    let n = cvt(unsafe { libc::poll(pollfds.as_mut_ptr(), pollfds.len() as libc::nfds_t, ms) })?;
+    Ok(n as usize)
+}
+
+/// `poll`'s timeout: `to` in milliseconds, rounded up, at most `c_int::MAX`.
+#[cfg(not(any(
+    target_os = "linux",
+    target_os = "android",
+    target_os = "freebsd",
+    target_os = "openbsd",
+    target_os = "dragonfly"
+)))]
+fn poll_millis(to: Duration) -> libc::c_int {
+    let ms = (to.as_nanos() + 999_999) / 1_000_000;
+    ms.min(libc::c_int::MAX as u128) as libc::c_int
 }
 
 /// Waits until `fd` is readable, or the timeout; how many descriptors are
