@@ -82,6 +82,32 @@ fn zero_timeout_returns_ready_events_without_blocking() {
 }
 
 #[test]
+fn long_timeouts_are_not_cut_short_by_an_overflow() {
+    // 4 294 968 s is 4 294 968 000 ms: 704 ms once wrapped to 32 bits.
+    let mut poll = Poll::new().unwrap();
+    let mut events = Events::with_capacity(16);
+    let (mut tx, mut rx) = pipe::new().unwrap();
+    poll.registry()
+        .register(&mut rx, Token(1), Interest::READABLE)
+        .unwrap();
+    let writer = thread::spawn(move || {
+        thread::sleep(Duration::from_millis(1_200));
+        tx.write_all(b"x").unwrap();
+        tx
+    });
+    let start = Instant::now();
+    loop {
+        match poll.poll(&mut events, Some(Duration::from_secs(4_294_968))) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            res => break res.unwrap(),
+        }
+    }
+    assert_eq!(tokens(&events), [Token(1)], "after {:?}", start.elapsed());
+    assert!(start.elapsed() >= Duration::from_millis(1_100));
+    drop(writer.join().unwrap());
+}
+
+#[test]
 fn huge_timeouts_do_not_overflow_and_still_return_on_events() {
     let mut poll = Poll::new().unwrap();
     let mut events = Events::with_capacity(16);

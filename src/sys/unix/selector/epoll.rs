@@ -200,11 +200,9 @@ impl Selector {
 
     /// `select` for a timeout beyond `c_int::MAX` ms: one system call per
     /// step, until something is ready or the whole timeout has passed.
+    /// `select_timed`, its one caller, has checked the wakers.
     #[cold]
     fn select_long(&mut self, events: &mut Events, timeout: Option<Duration>) -> io::Result<()> {
-        if self.wakers.unchecked() && !self.wakers.may_block() {
-            return self.select_unblocked(events, timeout);
-        }
         events.clear();
         if events.capacity() == 0 {
             return wait_timeout(timeout, |ms| self.wait_readable(ms_duration(ms))).map(drop);
