@@ -539,3 +539,48 @@ fn sun_path_offset() -> usize {
     let sun: libc::sockaddr_un = unsafe { mem::zeroed() };
     ptr::addr_of!(sun.sun_path) as usize - ptr::addr_of!(sun) as usize
 }
+
+#[cfg(test)]
+mod tests {
+    use std::os::fd::AsFd;
+    use std::os::unix::net::{UnixListener, UnixStream};
+    use std::path::PathBuf;
+
+    use super::*;
+
+    /// A socket path of exactly `len` bytes under the temporary directory
+    /// (or under `/tmp` when that is too long), unique to this process.
+    fn socket_path(len: usize) -> PathBuf {
+        let mut dir = std::env::temp_dir();
+        if dir.as_os_str().len() > 40 {
+            dir = PathBuf::from("/tmp");
+        }
+        let prefix = format!("ferrio-net-{}-", std::process::id());
+        let used = dir.as_os_str().len() + 1 + prefix.len();
+        dir.join(format!("{prefix}{}", "x".repeat(len - used)))
+    }
+
+    #[test]
+    fn accept_gives_the_peers_address_without_asking_the_kernel_again() {
+        let path = socket_path(60);
+        let _ = std::fs::remove_file(&path);
+        let listener = UnixListener::bind(&path).unwrap();
+        let _client = UnixStream::connect(&path).unwrap();
+        let (_conn, raw) = accept(listener.as_fd()).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        // The address the kernel wrote is read as is: an unnamed peer.
+        let addr = raw.to_unix().expect("a Unix address");
+        assert!(addr.is_unnamed(), "{addr:?}");
+    }
+
+    #[test]
+    fn the_longest_pathname_fits_with_its_terminator() {
+        // `sun_path` holds 108 bytes on Linux: 107 and the terminating NUL.
+        let len = mem::size_of::<libc::sockaddr_un>() - sun_path_offset() - 1;
+        let path = socket_path(len);
+        let addr = UnixSocketAddr::from_pathname(&path).unwrap();
+        let raw = RawSockAddr::from_unix(&addr).unwrap();
+        assert_eq!(raw.len as usize, sun_path_offset() + len + 1);
+        assert_eq!(raw.to_unix().unwrap().as_pathname(), Some(path.as_path()));
+    }
+}
