@@ -419,3 +419,25 @@ fn the_reserved_token_is_refused_for_registrations_and_wakers() {
     let err = Waker::new(poll.registry(), Token(usize::MAX)).unwrap_err();
     assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
 }
+
+#[cfg(any(target_os = "linux", target_os = "android"))]
+#[test]
+fn priority_readiness_is_reported_as_priority_alone_or_with_others() {
+    let (mut poll, mut events, _reg, set) = registered(Interest::PRIORITY);
+    set.set_readiness(Interest::PRIORITY).unwrap();
+    poll_once(&mut poll, &mut events, LONG);
+    let e = events.iter().find(|e| e.token() == T).expect("an event");
+    // As for a socket's urgent data: priority, which also reads as readable.
+    assert!(e.is_priority() && !e.is_writable(), "{e:?}");
+
+    let (mut poll, mut events, _reg, set) =
+        registered(Interest::READABLE | Interest::WRITABLE | Interest::PRIORITY);
+    set.set_readiness(Interest::READABLE | Interest::PRIORITY)
+        .unwrap();
+    poll_once(&mut poll, &mut events, LONG);
+    let e = events.iter().find(|e| e.token() == T).expect("an event");
+    assert!(
+        e.is_priority() && e.is_readable() && !e.is_writable(),
+        "{e:?}"
+    );
+}

@@ -112,6 +112,7 @@ pub(crate) fn pipe() -> io::Result<(OwnedFd, OwnedFd)> {
 /// `FD_CLOEXEC` and `O_NONBLOCK`, for kernels whose system calls cannot set
 /// them when they create a descriptor.
 #[allow(dead_code)]
+#[cfg_attr(test, mutants::skip)] // Not called where the tests run.
 pub(crate) fn set_cloexec_nonblocking(fd: RawFd) -> io::Result<()> {
     // SAFETY: plain `fcntl` commands with integer arguments; an invalid
     // `fd` only makes them fail.

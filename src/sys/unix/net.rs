@@ -453,9 +453,11 @@ impl RawSockAddr {
         } else {
             (&[][..], 0, 0)
         };
+        // The bytes of `sun_path` in use.
+        let used = start + bytes.len() + terminator;
         // std never builds a longer address; checked so that a change there
         // becomes an error here rather than a panic.
-        if start + bytes.len() + terminator > sun.sun_path.len() {
+        if used > sun.sun_path.len() {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
                 "Unix socket address longer than sun_path",
@@ -465,7 +467,7 @@ impl RawSockAddr {
             *dst = src as libc::c_char;
         }
         raw.buf.un = sun;
-        raw.len = (sun_path_offset() + start + bytes.len() + terminator) as socklen_t;
+        raw.len = (sun_path_offset() + used) as socklen_t;
         Ok(raw)
     }
 

@@ -66,6 +66,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 /// the protocol relies on: nothing in the real build, a fence under loom
 /// (see the module docs).
 #[inline(always)]
+#[cfg_attr(test, mutants::skip)] // Empty outside the loom models.
 fn sc_point() {
     #[cfg(all(test, loom))]
     loom::sync::atomic::fence(Ordering::SeqCst);

@@ -93,6 +93,7 @@ pub(crate) fn poll_fds(
     target_os = "openbsd",
     target_os = "dragonfly"
 )))]
+#[cfg_attr(test, mutants::skip)] // Not compiled where the tests run.
 pub(crate) fn poll_fds(
     pollfds: &mut [libc::pollfd],
     timeout: Option<Duration>,
@@ -112,6 +113,7 @@ pub(crate) fn poll_fds(
     target_os = "openbsd",
     target_os = "dragonfly"
 )))]
+#[cfg_attr(test, mutants::skip)] // Not compiled where the tests run.
 fn poll_millis(to: Duration) -> libc::c_int {
     let ms = (to.as_nanos() + 999_999) / 1_000_000;
     ms.min(libc::c_int::MAX as u128) as libc::c_int
