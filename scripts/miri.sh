@@ -95,6 +95,9 @@ lib sys::unix::selector::epoll::tests::a_report_without_room_waits_for_the_next_
 lib sys::unix::selector::epoll::tests::a_zero_capacity_buffer_does_not_block_on_an_unwritten_round PPOLL
 lib sys::unix::selector::epoll::tests::a_zero_capacity_buffer_waits_sub_millisecond_timeouts_too PPOLL
 lib timer::tests::random_operations_match_a_sorted_model SLOW
+lib sys::unix::selector::epoll::tests::a_signal_during_an_exact_wait_is_reported_and_keeps_epoll_pwait2 SIGNAL
+lib sys::unix::net::tests::accept_gives_the_peers_address_without_asking_the_kernel_again AF_UNIX
+unix_pipe set_nonblocking_switches_each_end_both_ways FCNTL
 poll a_source_registered_during_a_blocking_poll_is_reported_by_that_call DGRAM
 poll a_source_reregistered_during_a_blocking_poll_is_reported_by_that_call PIPEEND
 poll peer_shutdown_is_reported_even_if_the_last_read_did_not_hit_would_block SOCKPAIR
