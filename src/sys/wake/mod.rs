@@ -345,11 +345,12 @@ mod tests {
 
     use super::*;
 
-    /// A record with a token and a readable flag, as a backend's.
-    #[derive(Debug, Clone, PartialEq)]
-    struct Record {
-        token: usize,
-        readable: bool,
+    /// A record with a token and a readable flag, as a backend's (the
+    /// loom models use it too).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub(super) struct Record {
+        pub(super) token: usize,
+        pub(super) readable: bool,
     }
 
     impl WakeRecord for Record {

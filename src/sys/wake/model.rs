@@ -26,6 +26,7 @@ use loom::sync::atomic::{AtomicUsize, Ordering};
 use loom::sync::{Arc, Condvar, Mutex};
 use loom::thread;
 
+use super::tests::Record;
 use super::{Signal, WakeRecord, Wakers};
 use crate::sys::EventBuf;
 use crate::Token;
@@ -80,31 +81,7 @@ impl Signal for Kernel {
     }
 }
 
-/// An event record: a token and whether it reports readable.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Record {
-    token: usize,
-    readable: bool,
-}
-
-impl WakeRecord for Record {
-    fn token(&self) -> usize {
-        self.token
-    }
-
-    fn wake_event(token: usize) -> Record {
-        Record {
-            token,
-            readable: true,
-        }
-    }
-
-    fn make_readable(&mut self) -> bool {
-        self.readable = true;
-        true
-    }
-}
-
+// The event records are those of the unit tests (`tests::Record`).
 /// The polling side: a backend's `select` over the model kernel.
 struct Poller {
     kernel: Arc<Kernel>,

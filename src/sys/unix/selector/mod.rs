@@ -98,25 +98,14 @@ pub(crate) fn poll_fds(
     pollfds: &mut [libc::pollfd],
     timeout: Option<Duration>,
 ) -> io::Result<usize> {
-    let ms = timeout.map_or(-1, poll_millis);
+    let ms = timeout.map_or(-1, |to| {
+        let ms = (to.as_nanos() + 999_999) / 1_000_000;
+        ms.min(libc::c_int::MAX as u128) as libc::c_int
+    });
     // SAFETY: `pollfds` is a live slice of initialised records of the
     // length passed.
     let n = cvt(unsafe { libc::poll(pollfds.as_mut_ptr(), pollfds.len() as libc::nfds_t, ms) })?;
     Ok(n as usize)
-}
-
-/// `poll`'s timeout: `to` in milliseconds, rounded up, at most `c_int::MAX`.
-#[cfg(not(any(
-    target_os = "linux",
-    target_os = "android",
-    target_os = "freebsd",
-    target_os = "openbsd",
-    target_os = "dragonfly"
-)))]
-#[cfg_attr(test, mutants::skip)] // Not compiled where the tests run.
-fn poll_millis(to: Duration) -> libc::c_int {
-    let ms = (to.as_nanos() + 999_999) / 1_000_000;
-    ms.min(libc::c_int::MAX as u128) as libc::c_int
 }
 
 /// Waits until `fd` is readable, or the timeout; how many descriptors are
