@@ -81,30 +81,48 @@ fn zero_timeout_returns_ready_events_without_blocking() {
     assert_eq!(rx.read(&mut buf).unwrap(), 1);
 }
 
-#[test]
-fn long_timeouts_are_not_cut_short_by_an_overflow() {
-    // 4 294 968 s is 4 294 968 000 ms: 704 ms once wrapped to 32 bits.
+/// One poll with `timeout` (retried after a signal), while another thread
+/// writes to a pipe registered under `token` after `delay`: the tokens it
+/// returned, and how long it took.
+fn poll_for_a_late_write(
+    token: Token,
+    timeout: Option<Duration>,
+    delay: Duration,
+) -> (Vec<Token>, Duration) {
     let mut poll = Poll::new().unwrap();
     let mut events = Events::with_capacity(16);
     let (mut tx, mut rx) = pipe::new().unwrap();
     poll.registry()
-        .register(&mut rx, Token(1), Interest::READABLE)
+        .register(&mut rx, token, Interest::READABLE)
         .unwrap();
     let writer = thread::spawn(move || {
-        thread::sleep(Duration::from_millis(1_200));
+        thread::sleep(delay);
         tx.write_all(b"x").unwrap();
         tx
     });
     let start = Instant::now();
+    // Only a signal may end the wait early; it does not return empty.
     loop {
-        match poll.poll(&mut events, Some(Duration::from_secs(4_294_968))) {
+        match poll.poll(&mut events, timeout) {
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             res => break res.unwrap(),
         }
     }
-    assert_eq!(tokens(&events), [Token(1)], "after {:?}", start.elapsed());
-    assert!(start.elapsed() >= Duration::from_millis(1_100));
+    let took = start.elapsed();
     drop(writer.join().unwrap());
+    (tokens(&events), took)
+}
+
+#[test]
+fn long_timeouts_are_not_cut_short_by_an_overflow() {
+    // 4 294 968 s is 4 294 968 000 ms: 704 ms once wrapped to 32 bits.
+    let (got, took) = poll_for_a_late_write(
+        Token(1),
+        Some(Duration::from_secs(4_294_968)),
+        Duration::from_millis(1_200),
+    );
+    assert_eq!(got, [Token(1)], "after {took:?}");
+    assert!(took >= Duration::from_millis(1_100));
 }
 
 #[test]
@@ -131,28 +149,9 @@ fn huge_timeouts_do_not_overflow_and_still_return_on_events() {
 
 #[test]
 fn none_timeout_blocks_until_an_event() {
-    let mut poll = Poll::new().unwrap();
-    let mut events = Events::with_capacity(16);
-    let (mut tx, mut rx) = pipe::new().unwrap();
-    poll.registry()
-        .register(&mut rx, Token(2), Interest::READABLE)
-        .unwrap();
-    let writer = thread::spawn(move || {
-        thread::sleep(Duration::from_millis(50));
-        tx.write_all(b"x").unwrap();
-        tx
-    });
-    let start = Instant::now();
-    // Only a signal may end the wait early; it does not return empty.
-    loop {
-        match poll.poll(&mut events, None) {
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            res => break res.unwrap(),
-        }
-    }
-    assert!(start.elapsed() >= Duration::from_millis(40));
-    assert_eq!(tokens(&events), [Token(2)]);
-    drop(writer.join().unwrap());
+    let (got, took) = poll_for_a_late_write(Token(2), None, Duration::from_millis(50));
+    assert!(took >= Duration::from_millis(40));
+    assert_eq!(got, [Token(2)]);
 }
 
 extern "C" fn noop_handler(_: libc::c_int) {}
