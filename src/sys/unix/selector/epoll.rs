@@ -636,6 +636,7 @@ impl WakeRecord for Event {
 
 #[cfg(test)]
 mod tests {
+    use std::fmt;
     use std::io::Write;
     use std::os::unix::net::UnixStream;
 
@@ -917,5 +918,23 @@ mod tests {
         let mut none = Events::with_capacity(0);
         select_at_once(&mut sel, &mut none);
         assert!(none.is_empty());
+    }
+
+    #[test]
+    fn details_name_each_flag_the_timer_and_an_empty_record() {
+        struct Details(Event);
+        impl fmt::Debug for Details {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                event::debug_details(f, &self.0)
+            }
+        }
+        let show = |flags: u32| format!("{:?}", Details(record(flags, 3)));
+        let both = (libc::EPOLLIN | libc::EPOLLOUT) as u32;
+        assert_eq!(
+            show(both),
+            "epoll_event { events: EPOLLIN|EPOLLOUT, u64: 3 }"
+        );
+        assert_eq!(show(TIMER), "epoll_event { events: TIMER, u64: 3 }");
+        assert_eq!(show(0), "epoll_event { events: (empty), u64: 3 }");
     }
 }

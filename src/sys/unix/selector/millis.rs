@@ -139,11 +139,31 @@ mod tests {
             (Duration::from_nanos(1), None),
             (Duration::from_micros(100), None),
             (Duration::from_nanos(1_000_001), None),
+            (Duration::new(2_000_000, 0), Some(2_000_000_000)),
             (Duration::from_millis(c_int::MAX as u64 / 1000 * 1000), None),
             (Duration::MAX, None),
         ];
         for (to, want) in cases {
             assert_eq!(exact_timeout_ms(to), want, "{to:?}");
+        }
+    }
+
+    #[test]
+    fn the_fast_path_takes_every_timeout_below_24_days() {
+        let last = c_int::MAX as u64 / 1000 - 1;
+        let cases = [
+            (Duration::ZERO, Some(0)),
+            (Duration::from_nanos(1), Some(1)),
+            (Duration::new(2_000_000, 1), Some(2_000_000_001)),
+            (
+                Duration::new(last, 999_999_999),
+                Some((last * 1000 + 1000) as c_int),
+            ),
+            (Duration::from_secs(last + 1), None),
+            (Duration::MAX, None),
+        ];
+        for (to, want) in cases {
+            assert_eq!(fast_timeout_ms(to), want, "{to:?}");
         }
     }
 

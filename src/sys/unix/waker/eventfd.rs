@@ -65,3 +65,40 @@ impl WakerFd {
         self.fd.as_raw_fd()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Reads the counter, or the error of the read.
+    fn read_count(fd: &WakerFd) -> io::Result<u64> {
+        let mut count: u64 = 0;
+        // SAFETY: the buffer is the 8 bytes of a live `u64`.
+        let res = unsafe { libc::read(fd.as_raw_fd(), (&mut count as *mut u64).cast(), 8) };
+        cvt(res).map(|_| count)
+    }
+
+    #[test]
+    fn reset_empties_the_counter_and_accepts_an_empty_one() {
+        let fd = WakerFd::new().unwrap();
+        // Nothing to read yet: still fine.
+        fd.reset().unwrap();
+        fd.wake().unwrap();
+        fd.wake().unwrap();
+        fd.reset().unwrap();
+        let err = read_count(&fd).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::WouldBlock);
+    }
+
+    #[test]
+    fn a_wake_on_a_full_counter_resets_it_and_lands() {
+        let fd = WakerFd::new().unwrap();
+        // The largest value the counter holds: any further write would block.
+        let full: u64 = u64::MAX - 1;
+        // SAFETY: the buffer is the 8 bytes of a live `u64`.
+        let res = unsafe { libc::write(fd.as_raw_fd(), (&full as *const u64).cast(), 8) };
+        assert_eq!(res, 8);
+        fd.wake().unwrap();
+        assert_eq!(read_count(&fd).unwrap(), 1);
+    }
+}

@@ -69,3 +69,47 @@ impl WakerFd {
         self.receiver.as_raw_fd()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Reads up to 128 bytes from the read end: how many, or the error.
+    fn read_some(fd: &WakerFd) -> io::Result<usize> {
+        let mut buf = [0u8; 128];
+        // SAFETY: `buf` is a live local of the length passed.
+        let res = unsafe { libc::read(fd.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len()) };
+        cvt(res).map(|n| n as usize)
+    }
+
+    #[test]
+    fn reset_empties_the_pipe_and_accepts_an_empty_one() {
+        let fd = WakerFd::new().unwrap();
+        fd.reset().unwrap();
+        // More than one read's worth of bytes.
+        for _ in 0..300 {
+            fd.wake().unwrap();
+        }
+        fd.reset().unwrap();
+        let err = read_some(&fd).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::WouldBlock);
+    }
+
+    #[test]
+    fn a_wake_on_a_full_pipe_empties_it_and_lands() {
+        let fd = WakerFd::new().unwrap();
+        let chunk = [1u8; 4096];
+        loop {
+            // SAFETY: `chunk` is a live local of the length passed.
+            let res = unsafe { libc::write(fd.sender.as_raw_fd(), chunk.as_ptr().cast(), 4096) };
+            if res < 0 {
+                let err = io::Error::last_os_error();
+                assert_eq!(err.kind(), io::ErrorKind::WouldBlock);
+                break;
+            }
+        }
+        fd.wake().unwrap();
+        // The pipe was emptied, then the one byte written.
+        assert_eq!(read_some(&fd).unwrap(), 1);
+    }
+}
