@@ -137,3 +137,45 @@ fn edge_triggered_source_fds_are_all_reported_with_a_tiny_buffer() {
             .expect("deregister");
     }
 }
+
+/// A full buffer, then the sources it left out are deregistered: the next
+/// call reports each level-triggered source that is still ready, once, and
+/// not the edge-triggered one that was already reported (on `poll(2)`, the
+/// call that resumes after a full buffer finds nothing left where it
+/// resumes, and must not report the sources before that point twice).
+#[test]
+fn a_source_appears_once_per_batch_after_the_rest_went_away() {
+    let mut poll = Poll::new().expect("Poll::new");
+    let modes = [
+        Interest::READABLE,
+        Interest::READABLE.level(),
+        Interest::READABLE.level(),
+    ];
+    let mut pairs: Vec<_> = modes
+        .iter()
+        .enumerate()
+        .map(|(i, &interest)| {
+            let (mut tx, mut rx) = UnixStream::pair().expect("socketpair");
+            poll.registry()
+                .register(&mut rx, Token(i), interest)
+                .expect("register");
+            tx.write_all(b"x").expect("fill");
+            (tx, rx)
+        })
+        .collect();
+    let mut events = Events::with_capacity(CAPACITY);
+    poll_once(&mut poll, &mut events, LONG);
+    let first: BTreeSet<usize> = events.iter().map(|e| e.token().0).collect();
+    assert_eq!(first.len(), CAPACITY, "{first:?}");
+    for (i, (_, rx)) in pairs.iter_mut().enumerate() {
+        if !first.contains(&i) {
+            poll.registry().deregister(rx).expect("deregister");
+        }
+    }
+    // The level-triggered sources of the first batch: still ready.
+    let want: Vec<usize> = first.iter().copied().filter(|&i| i != 0).collect();
+    poll_once(&mut poll, &mut events, SHORT);
+    let mut got: Vec<usize> = events.iter().map(|e| e.token().0).collect();
+    got.sort();
+    assert_eq!(got, want);
+}

@@ -439,6 +439,62 @@ fn a_reused_descriptor_number_never_reports_the_old_token() {
     );
 }
 
+/// A full buffer leaves results for the next call; meanwhile one of the
+/// sources it reported is deregistered and closed, and its number goes to a
+/// new registration whose socket has nothing to read. The next calls never
+/// report the new registration: the old file's readiness is not its own.
+#[test]
+fn a_new_registration_on_a_reused_number_never_gets_the_old_readiness() {
+    in_child(
+        "a_new_registration_on_a_reused_number_never_gets_the_old_readiness",
+        ChildOutcome::Pass,
+        || {
+            use ferrio::net::UnixStream;
+            const NEW: Token = Token(9);
+            let mut poll = Poll::new().expect("Poll::new");
+            let mut events = Events::with_capacity(2);
+            // Three level-triggered sources with data, for two slots.
+            let mut pairs: Vec<(UnixStream, UnixStream)> = (0..3)
+                .map(|i| {
+                    let (mut peer, mut end) = UnixStream::pair().expect("socketpair");
+                    poll.registry()
+                        .register(&mut end, Token(i), Interest::READABLE.level())
+                        .expect("register");
+                    peer.write_all(b"x").expect("write");
+                    (peer, end)
+                })
+                .collect();
+            poll_once(&mut poll, &mut events, LONG);
+            let first: Vec<Token> = events.iter().map(|e| e.token()).collect();
+            assert_eq!(first.len(), 2, "{first:?}");
+
+            // Close a reported source (its peer stays open, so exactly one
+            // number is freed) and give the number to a fresh socket.
+            let (_old_peer, mut old) = pairs.remove(first[0].0);
+            poll.registry().deregister(&mut old).expect("deregister");
+            let fd = old.as_raw_fd();
+            drop(old);
+            let (a, b) = UnixStream::pair().expect("socketpair");
+            // Single-threaded child: the lowest free number is `fd`.
+            let (mut new, _new_peer) = if a.as_raw_fd() == fd { (a, b) } else { (b, a) };
+            assert_eq!(new.as_raw_fd(), fd, "the descriptor number was not reused");
+            poll.registry()
+                .register(&mut new, NEW, Interest::READABLE.level())
+                .expect("register the reused number");
+
+            for _ in 0..3 {
+                poll_once(&mut poll, &mut events, SHORT);
+                let got: Vec<Token> = events.iter().map(|e| e.token()).collect();
+                assert!(
+                    !got.contains(&NEW),
+                    "the empty socket was reported: {got:?}"
+                );
+                assert!(!got.is_empty(), "the other sources are still ready");
+            }
+        },
+    );
+}
+
 /// As above, for a raw socket registered through `SourceFd`, and while
 /// another thread is blocked in `poll` on a list that still holds the old
 /// registration.

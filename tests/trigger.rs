@@ -112,6 +112,29 @@ fn level_reports_a_hang_up_at_every_poll() {
     }
 }
 
+/// Edge-triggered, the peer's close is one edge: reported once, for a
+/// ferrio socket and for the same kind of socket through `SourceFd`.
+#[test]
+fn edge_reports_a_hang_up_once() {
+    let (mut poll, mut events, a, _b) = registered_pair(Interest::READABLE);
+    drop(a);
+    poll.poll(&mut events, LONG).unwrap();
+    let e = events.iter().find(|e| e.token() == T).expect("reported");
+    assert!(e.is_read_closed(), "{e:?}");
+    assert_eq!(count(&mut poll, &mut events, SHORT), 0, "ferrio socket");
+
+    let mut poll = Poll::new().unwrap();
+    let (a, b) = std::os::unix::net::UnixStream::pair().unwrap();
+    poll.registry()
+        .register(&mut SourceFd(&b.as_raw_fd()), T, Interest::READABLE)
+        .unwrap();
+    drop(a);
+    poll.poll(&mut events, LONG).unwrap();
+    let e = events.iter().find(|e| e.token() == T).expect("reported");
+    assert!(e.is_read_closed(), "{e:?}");
+    assert_eq!(count(&mut poll, &mut events, SHORT), 0, "SourceFd");
+}
+
 #[test]
 fn oneshot_reports_once_until_reregistered() {
     let once = Interest::READABLE.oneshot();

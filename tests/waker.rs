@@ -73,6 +73,56 @@ fn several_wakers_per_poll_each_report_their_own_token() {
     assert!(!tokens(&events).contains(&Token(100)));
 }
 
+/// More wakers woken than `Events` holds: each poll fills the buffer and no
+/// more, and the wakes left over come with the next polls, none lost.
+#[test]
+fn wakers_beyond_the_buffer_wait_their_turn() {
+    let mut poll = Poll::new().unwrap();
+    let mut events = Events::with_capacity(1);
+    let wakers: Vec<_> = (0..3)
+        .map(|i| Waker::new(poll.registry(), Token(10 + i)).unwrap())
+        .collect();
+    for waker in &wakers {
+        waker.wake().unwrap();
+    }
+    let mut got = Vec::new();
+    for _ in 0..3 {
+        poll_once(&mut poll, &mut events, LONG);
+        assert_eq!(events.iter().count(), 1, "{:?}", tokens(&events));
+        got.extend(tokens(&events));
+    }
+    got.sort();
+    assert_eq!(got, [Token(10), Token(11), Token(12)]);
+    poll_once(&mut poll, &mut events, SHORT);
+    assert!(events.is_empty(), "{:?}", tokens(&events));
+}
+
+/// A waker dropped after its wake, before the poll: its event goes with it
+/// (as a closed eventfd leaves epoll), and the other wakers are unaffected.
+#[test]
+fn a_waker_dropped_after_its_wake_reports_nothing() {
+    let mut poll = Poll::new().unwrap();
+    let mut events = Events::with_capacity(8);
+    let gone = Waker::new(poll.registry(), Token(1)).unwrap();
+    let kept = Waker::new(poll.registry(), Token(2)).unwrap();
+    gone.wake().unwrap();
+    drop(gone);
+    poll_once(&mut poll, &mut events, SHORT);
+    assert!(events.is_empty(), "{:?}", tokens(&events));
+    kept.wake().unwrap();
+    poll_once(&mut poll, &mut events, LONG);
+    assert_eq!(tokens(&events), [Token(2)]);
+}
+
+#[test]
+fn debug_shows_the_token() {
+    let poll = Poll::new().unwrap();
+    let waker = Waker::new(poll.registry(), Token(4242)).unwrap();
+    let shown = format!("{waker:?}");
+    assert!(shown.starts_with("Waker {"), "{shown}");
+    assert!(shown.contains("4242"), "{shown}");
+}
+
 #[test]
 fn a_burst_of_wakes_gives_at_least_one_event_and_only_readable_ones() {
     let mut poll = Poll::new().unwrap();

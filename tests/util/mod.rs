@@ -11,7 +11,15 @@ use ferrio::{Events, Poll, Token};
 pub fn poll_once(poll: &mut Poll, events: &mut Events, timeout: Duration) {
     loop {
         match poll.poll(events, Some(timeout)) {
-            Ok(()) => return,
+            Ok(()) => {
+                let n = events.iter().count();
+                assert!(
+                    n <= events.capacity(),
+                    "{n} events in a buffer of {}",
+                    events.capacity()
+                );
+                return;
+            }
             Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
             Err(err) => panic!("poll failed: {err}"),
         }

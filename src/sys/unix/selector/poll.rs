@@ -137,12 +137,6 @@ struct WakerSlot {
     pending: AtomicBool,
 }
 
-impl fmt::Debug for Selector {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Selector").finish_non_exhaustive()
-    }
-}
-
 fn interests_to_poll(interests: Interest) -> PollFlags {
     let mut kind = 0;
     if interests.is_readable() {
@@ -755,14 +749,6 @@ struct Registration {
     id: u64,
 }
 
-impl fmt::Debug for IoSourceState {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("IoSourceState")
-            .field("registered", &self.registration.is_some())
-            .finish()
-    }
-}
-
 #[cfg_attr(not(any(feature = "net", feature = "os-ext")), allow(dead_code))]
 impl IoSourceState {
     pub(crate) fn new() -> IoSourceState {
@@ -827,5 +813,31 @@ impl Drop for IoSourceState {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn descriptor_zero_is_registered_like_any_other() {
+        let selector = Selector::new().unwrap();
+        // SAFETY: `fstat` fills a local record.
+        let open = unsafe {
+            let mut st: libc::stat = std::mem::zeroed();
+            libc::fstat(0, &mut st) == 0
+        };
+        let res = selector.register(0, Token(1), Interest::READABLE);
+        if open {
+            res.unwrap();
+            selector.deregister(0).unwrap();
+        } else {
+            assert_eq!(res.unwrap_err().raw_os_error(), Some(libc::EBADF));
+        }
+        let err = selector
+            .register(-1, Token(1), Interest::READABLE)
+            .unwrap_err();
+        assert_eq!(err.raw_os_error(), Some(libc::EBADF));
     }
 }
