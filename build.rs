@@ -7,7 +7,10 @@
 //! - `ferrio_poll`: `poll(2)`, every other target, and any target built
 //!   with `--cfg mio_unsupported_force_poll_poll`;
 //! - `ferrio_kernel_queue`: with epoll or kqueue, whose queue is a file
-//!   descriptor and whose kernel keeps readiness.
+//!   descriptor and whose kernel keeps readiness;
+//! - `ferrio_no_sockets`: WASI preview 1, whose programs cannot create
+//!   sockets (the runtime hands them over): the net types adopt sockets from
+//!   std and accept connections, but have no `bind` or `connect`.
 //!
 //! Exactly one of the first three is set. The cfgs are declared in
 //! `Cargo.toml`'s `check-cfg` list.
@@ -26,6 +29,7 @@ fn main() {
     // these variables, `--cfg` flags from RUSTFLAGS included.
     let os = env::var("CARGO_CFG_TARGET_OS").unwrap_or_default();
     let vendor = env::var("CARGO_CFG_TARGET_VENDOR").unwrap_or_default();
+    let target_env = env::var("CARGO_CFG_TARGET_ENV").unwrap_or_default();
     let forced_poll = env::var_os("CARGO_CFG_MIO_UNSUPPORTED_FORCE_POLL_POLL").is_some();
 
     let backend = if forced_poll {
@@ -40,5 +44,8 @@ fn main() {
     println!("cargo:rustc-cfg=ferrio_{backend}");
     if backend != "poll" {
         println!("cargo:rustc-cfg=ferrio_kernel_queue");
+    }
+    if os == "wasi" && target_env == "p1" {
+        println!("cargo:rustc-cfg=ferrio_no_sockets");
     }
 }

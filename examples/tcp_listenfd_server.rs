@@ -13,6 +13,10 @@
 //! id and `LISTEN_FDS` is at least 1, the first passed socket is file
 //! descriptor 3. Such a socket may be blocking and is not close-on-exec, so
 //! both are fixed before use. Otherwise the server binds 127.0.0.1:13265.
+//!
+//! On WASI preview 1, whose programs cannot create sockets, the runtime
+//! passes the listener the same way, as descriptor 3 (with no preopened
+//! directory): `wasmtime run --tcplisten 127.0.0.1:13265 tcp_listenfd_server.wasm`.
 
 use std::collections::HashMap;
 use std::io::{self, Read, Write};
@@ -22,22 +26,14 @@ use std::os::fd::{FromRawFd, RawFd};
 use ferrio::net::{TcpListener, TcpStream};
 use ferrio::{Events, Interest, Poll, Token};
 
+#[cfg(not(all(target_os = "wasi", target_env = "p1")))]
 const DEFAULT_ADDR: &str = "127.0.0.1:13265";
 /// `SD_LISTEN_FDS_START`: the first descriptor a service manager passes.
 const LISTEN_FDS_START: RawFd = 3;
 const LISTENER: Token = Token(0);
 
 fn main() -> io::Result<()> {
-    let mut listener = match passed_listener()? {
-        Some(listener) => {
-            println!("using the socket passed by the service manager");
-            listener
-        }
-        None => {
-            println!("no socket passed (LISTEN_PID/LISTEN_FDS); binding {DEFAULT_ADDR}");
-            TcpListener::bind(DEFAULT_ADDR.parse().expect("the default address is valid"))?
-        }
-    };
+    let mut listener = listener()?;
     println!("echo server listening on {}", listener.local_addr()?);
 
     let mut poll = Poll::new()?;
@@ -104,7 +100,37 @@ fn main() -> io::Result<()> {
     }
 }
 
+/// The socket a service manager passed, or a new one.
+#[cfg(not(all(target_os = "wasi", target_env = "p1")))]
+fn listener() -> io::Result<TcpListener> {
+    match passed_listener()? {
+        Some(listener) => {
+            println!("using the socket passed by the service manager");
+            Ok(listener)
+        }
+        None => {
+            println!("no socket passed (LISTEN_PID/LISTEN_FDS); binding {DEFAULT_ADDR}");
+            TcpListener::bind(DEFAULT_ADDR.parse().expect("the default address is valid"))
+        }
+    }
+}
+
+/// The socket the WASI runtime passed (`--tcplisten`): there is no other
+/// way to get one.
+#[cfg(all(target_os = "wasi", target_env = "p1"))]
+fn listener() -> io::Result<TcpListener> {
+    // SAFETY: the runtime hands the program its listening socket as the
+    // first descriptor after the standard streams (and the preopened
+    // directories, of which there are none here), and nothing else in the
+    // program uses it.
+    let std_listener = unsafe { net::TcpListener::from_raw_fd(LISTEN_FDS_START) };
+    std_listener.set_nonblocking(true)?;
+    println!("using the socket passed by the runtime");
+    Ok(TcpListener::from_std(std_listener))
+}
+
 /// Returns the listening socket a service manager passed, if any.
+#[cfg(not(all(target_os = "wasi", target_env = "p1")))]
 fn passed_listener() -> io::Result<Option<TcpListener>> {
     let pid_matches = std::env::var("LISTEN_PID")
         .ok()
@@ -127,7 +153,7 @@ fn passed_listener() -> io::Result<Option<TcpListener>> {
     // they do not leak into programs this one might start.
     // SAFETY: F_GETFD/F_SETFD take no pointer; an invalid `fd` only makes
     // the calls fail.
-    let flags = unsafe { libc::fcntl(fd, libc::F_GETFD) };
+    let flags = unsafe { libc::fcntl(fd, libc::F_GETFD, 0) };
     // SAFETY: as above.
     if flags == -1 || unsafe { libc::fcntl(fd, libc::F_SETFD, flags | libc::FD_CLOEXEC) } == -1 {
         return Err(io::Error::last_os_error());

@@ -29,6 +29,7 @@ TIER2=(
   x86_64-unknown-freebsd i686-unknown-freebsd x86_64-unknown-netbsd
   x86_64-unknown-illumos x86_64-pc-solaris sparcv9-sun-solaris
   x86_64-unknown-fuchsia aarch64-unknown-fuchsia x86_64-unknown-redox
+  wasm32-wasip1 wasm32-wasip2
 )
 # Targets ferrio supports whose std is built from source.
 TIER3=(
@@ -37,12 +38,12 @@ TIER3=(
   x86_64-unknown-openbsd x86_64-unknown-dragonfly aarch64-unknown-redox
   aarch64-unknown-nto-qnx710 x86_64-pc-nto-qnx710 i686-unknown-hurd-gnu
   x86_64-unknown-haiku armv7-sony-vita-newlibeabihf armv6k-nintendo-3ds
-  riscv32imc-esp-espidf x86_64-pc-cygwin
+  riscv32imc-esp-espidf x86_64-pc-cygwin x86_64-unknown-hermit aarch64-unknown-hermit
 )
 # Not checked: powerpc64-ibm-aix, whose std does not build from source with
 # the nightly toolchain here (its `stat` lacks fields std expects).
 # One per backend family, for --quick.
-QUICK=(aarch64-apple-darwin x86_64-unknown-freebsd x86_64-unknown-illumos x86_64-unknown-openbsd x86_64-unknown-haiku)
+QUICK=(aarch64-apple-darwin x86_64-unknown-freebsd x86_64-unknown-illumos x86_64-unknown-openbsd x86_64-unknown-haiku wasm32-wasip1 wasm32-wasip2 x86_64-unknown-hermit)
 # Targets whose backend switches under the cfg flags, checked once with each.
 FLAGGED=(aarch64-apple-darwin x86_64-unknown-freebsd x86_64-unknown-netbsd)
 
@@ -83,7 +84,12 @@ check() { # target rustflags toolchain-args...
     # The integration tests use signals, rlimits and `fork`, which the C
     # libraries of the embedded targets lack: their examples only.
     local what=(--tests --examples)
-    case "$t" in *-espidf | *-vita-* | *-nintendo-3ds) what=(--examples) ;; esac
+    case "$t" in
+      *-espidf | *-vita-* | *-nintendo-3ds) what=(--examples) ;;
+      # Programs there cannot create sockets: the one example that takes
+      # its listener from the runtime.
+      wasm32-wasip1) what=(--tests --example tcp_listenfd_server) ;;
+    esac
     RUSTFLAGS="-D warnings $rustflags" cargo "$@" $sub -p ferrio --all-features "${what[@]}" \
       --target "$t" >"$log" 2>&1 || ok=1
   fi

@@ -88,6 +88,7 @@ mod poll;
 mod sys;
 mod timer;
 mod token;
+#[cfg(not(target_os = "wasi"))]
 mod waker;
 
 pub mod event;
@@ -108,11 +109,20 @@ pub use interest::{Interest, Trigger};
 pub use poll::{Poll, Registry};
 pub use timer::TimerKey;
 pub use token::Token;
+// No `Waker` on WASI, as in mio: without threads there is nothing to wake
+// a poll from (see the README's platform table).
+#[cfg(not(target_os = "wasi"))]
 pub use waker::Waker;
 
-#[cfg(feature = "os-ext")]
-#[cfg_attr(docsrs, doc(cfg(feature = "os-ext")))]
+#[cfg(all(feature = "os-ext", target_os = "hermit"))]
+#[cfg_attr(docsrs, doc(cfg(all(feature = "os-ext", target_os = "hermit"))))]
+pub mod hermit;
+#[cfg(all(feature = "os-ext", unix))]
+#[cfg_attr(docsrs, doc(cfg(all(feature = "os-ext", unix))))]
 pub mod unix;
+#[cfg(all(feature = "os-ext", target_os = "wasi"))]
+#[cfg_attr(docsrs, doc(cfg(all(feature = "os-ext", target_os = "wasi"))))]
+pub mod wasi;
 
 #[cfg(feature = "os-poll")]
 #[cfg_attr(docsrs, doc(cfg(feature = "os-poll")))]

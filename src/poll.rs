@@ -750,6 +750,8 @@ impl Registry {
         })
     }
 
+    // Unused only on WASI without `os-poll`: no `Waker` there.
+    #[cfg_attr(target_os = "wasi", allow(dead_code))]
     pub(crate) fn selector(&self) -> &sys::Selector {
         &self.selector
     }

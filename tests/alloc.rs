@@ -1,4 +1,4 @@
-#![cfg(feature = "os-ext")]
+#![cfg(all(feature = "os-ext", unix))]
 //! Zero heap allocations in the steady-state poll loop: `poll`, `register`,
 //! `reregister`, `deregister` and `Waker::wake`, counted by a global
 //! allocator.

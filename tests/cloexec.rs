@@ -1,4 +1,4 @@
-#![cfg(feature = "os-ext")]
+#![cfg(all(feature = "os-ext", unix))]
 //! Every descriptor ferrio creates is close-on-exec. This file holds one
 //! test so that no other test opens descriptors meanwhile.
 

@@ -1,4 +1,4 @@
-#![cfg(feature = "os-ext")]
+#![cfg(all(feature = "os-ext", unix))]
 //! `Event`: the flag mapping and the Debug format.
 
 mod util;

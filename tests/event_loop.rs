@@ -1,4 +1,4 @@
-#![cfg(all(feature = "os-poll", feature = "net"))]
+#![cfg(all(feature = "os-poll", feature = "net", unix))]
 //! `event_loop::EventLoop`: events, messages, timeouts and ticks reach the
 //! handler, in a real loop.
 

@@ -22,7 +22,8 @@ fn empty_debug_is_an_empty_list() {
     assert!((&events).into_iter().next().is_none());
 }
 
-#[cfg(feature = "os-poll")]
+// WASI has no `Waker`.
+#[cfg(all(feature = "os-poll", not(target_os = "wasi")))]
 #[test]
 fn iter_quirks_size_hint_and_count_cover_the_whole_buffer() {
     use std::time::Duration;

@@ -1,4 +1,4 @@
-#![cfg(all(feature = "os-poll", feature = "os-ext"))]
+#![cfg(all(feature = "os-poll", feature = "os-ext", unix))]
 //! Fault survival: a storm of signals (a no-op handler without
 //! `SA_RESTART`, sent to the polling thread many times a millisecond) during
 //! blocking polls. `poll` returns `Err(Interrupted)` (or `Ok`), a wake or a

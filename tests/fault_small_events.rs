@@ -1,4 +1,4 @@
-#![cfg(all(feature = "os-poll", feature = "net", feature = "os-ext"))]
+#![cfg(all(feature = "os-poll", feature = "net", feature = "os-ext", unix))]
 //! Fault survival: an `Events` buffer far smaller than the ready set.
 //!
 //! Fifty sources are ready at once and the buffer holds two events. The

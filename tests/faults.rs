@@ -1,4 +1,4 @@
-#![cfg(all(feature = "os-poll", feature = "net"))]
+#![cfg(all(feature = "os-poll", feature = "net", unix))]
 //! Fault survival on connections and registrations: peers that reset,
 //! half-close or vanish in the middle of a stream of writes, and descriptor
 //! numbers reused after a close without `deregister`, on whichever backend

@@ -1,4 +1,4 @@
-#![cfg(all(feature = "os-poll", feature = "net"))]
+#![cfg(all(feature = "os-poll", feature = "net", unix))]
 //! Writes to a connection whose peer is gone must fail with an error, not
 //! kill the process with `SIGPIPE`, even when `SIGPIPE` has its default
 //! action (as in a program whose `main` is not Rust's, which ignores it).

@@ -1,4 +1,4 @@
-#![cfg(all(feature = "os-poll", feature = "net"))]
+#![cfg(all(feature = "os-poll", feature = "net", unix))]
 //! `net::TcpListener`: creation flags, accept, errors, conversions.
 
 mod net_util;

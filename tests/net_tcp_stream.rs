@@ -1,4 +1,4 @@
-#![cfg(all(feature = "os-poll", feature = "net"))]
+#![cfg(all(feature = "os-poll", feature = "net", unix))]
 //! `net::TcpStream`: connecting, I/O through `T` and `&T`, readiness,
 //! closure flags, errors and conversions.
 

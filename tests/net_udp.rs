@@ -1,4 +1,4 @@
-#![cfg(all(feature = "os-poll", feature = "net"))]
+#![cfg(all(feature = "os-poll", feature = "net", unix))]
 //! `net::UdpSocket`: unconnected and connected datagrams, options,
 //! multicast, errors and conversions.
 

@@ -1,4 +1,4 @@
-#![cfg(all(feature = "os-poll", feature = "net"))]
+#![cfg(all(feature = "os-poll", feature = "net", unix))]
 //! `net::UnixDatagram`: binding, unbound senders, pairs, connecting,
 //! shutdown flags, errors and conversions.
 

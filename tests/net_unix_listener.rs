@@ -1,4 +1,4 @@
-#![cfg(all(feature = "os-poll", feature = "net"))]
+#![cfg(all(feature = "os-poll", feature = "net", unix))]
 //! `net::UnixListener`: binding (pathnames and abstract names), accept and
 //! the peer addresses it returns, errors and conversions.
 

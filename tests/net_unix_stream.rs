@@ -1,4 +1,4 @@
-#![cfg(all(feature = "os-poll", feature = "net"))]
+#![cfg(all(feature = "os-poll", feature = "net", unix))]
 //! `net::UnixStream`: connecting (pathnames and abstract names), pairs,
 //! I/O through `T` and `&T`, closure flags, errors and conversions.
 

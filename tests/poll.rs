@@ -1,4 +1,4 @@
-#![cfg(feature = "os-ext")]
+#![cfg(all(feature = "os-ext", unix))]
 //! `Poll`: timeouts, interruption, edge-triggered delivery and deregister
 //! guarantees, on whichever backend the build selects.
 

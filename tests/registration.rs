@@ -1,4 +1,4 @@
-#![cfg(feature = "os-poll")]
+#![cfg(all(feature = "os-poll", unix))]
 //! `event::Registration` and `SetReadiness`: user-space sources, in each
 //! trigger mode, across threads, and alongside the kernel's sources, on
 //! whichever backend the build selects.

@@ -1,4 +1,4 @@
-#![cfg(feature = "os-ext")]
+#![cfg(all(feature = "os-ext", unix))]
 //! `Registry`: delegation to `Source`, thread safety, and the debug-build
 //! association checks of ferrio's own sources.
 

@@ -1,4 +1,4 @@
-#![cfg(all(feature = "os-poll", feature = "net"))]
+#![cfg(all(feature = "os-poll", feature = "net", unix))]
 //! Timers: `Poll::add_deadline`, `add_timeout`, `cancel_timer`,
 //! `next_deadline` and `Event::is_timer`, on whichever backend the build
 //! selects.

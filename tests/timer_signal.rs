@@ -1,4 +1,4 @@
-#![cfg(feature = "os-poll")]
+#![cfg(all(feature = "os-poll", unix))]
 //! A storm of signals during a blocking `poll` with timers armed: no timer
 //! is reported early, none is lost, none twice. In a binary of its own, so
 //! that no other test sees the signals.

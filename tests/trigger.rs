@@ -1,4 +1,4 @@
-#![cfg(all(feature = "os-poll", feature = "net", feature = "os-ext"))]
+#![cfg(all(feature = "os-poll", feature = "net", feature = "os-ext", unix))]
 //! Trigger modes: `Interest::level`, `Interest::oneshot` and the default
 //! edge, on ferrio's sockets and on raw descriptors through `SourceFd`, on
 //! whichever backend the build selects.

@@ -1,4 +1,4 @@
-#![cfg(feature = "os-ext")]
+#![cfg(all(feature = "os-ext", unix))]
 //! `unix::pipe`: creation, I/O through `&Sender`/`&Receiver`, conversions
 //! and child-process streams.
 

@@ -1,4 +1,4 @@
-#![cfg(feature = "os-ext")]
+#![cfg(all(feature = "os-ext", unix))]
 //! `SourceFd`: raw descriptors whose owner performs the I/O directly.
 
 mod util;

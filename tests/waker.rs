@@ -1,4 +1,4 @@
-#![cfg(feature = "os-poll")]
+#![cfg(all(feature = "os-poll", unix))]
 //! `Waker`: delivery, several wakers per `Poll`, coalescing, and no lost
 //! wakes under cross-thread stress.
 

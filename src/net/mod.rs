@@ -228,8 +228,13 @@ macro_rules! stream_io {
 mod tcp;
 pub use self::tcp::{TcpListener, TcpStream};
 
+// WASI preview 1 has no UDP.
+#[cfg(not(ferrio_no_sockets))]
 mod udp;
+#[cfg(not(ferrio_no_sockets))]
 pub use self::udp::UdpSocket;
 
+#[cfg(unix)]
 mod uds;
+#[cfg(unix)]
 pub use self::uds::{UnixDatagram, UnixListener, UnixStream};

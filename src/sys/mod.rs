@@ -23,9 +23,9 @@
 //! Without the `os-poll` feature, `shell/` provides the same names with no
 //! backend behind them.
 
-#[cfg(not(unix))]
+#[cfg(not(any(unix, target_os = "hermit", target_os = "wasi")))]
 compile_error!(
-    "ferrio supports Unix-like systems only for now (Windows, WASI and Hermit are to come)"
+    "ferrio supports Unix-like systems, WASI and Hermit only for now (Windows is to come)"
 );
 
 mod event_buf;
@@ -35,9 +35,11 @@ mod event_buf;
 mod wake;
 pub(crate) use self::event_buf::EventBuf;
 
-#[cfg(unix)]
+// WASI and Hermit are not `cfg(unix)`, but their descriptors, sockets and
+// `poll(2)` are the Unix ones: they share the family's code.
+#[cfg(any(unix, target_os = "hermit", target_os = "wasi"))]
 pub(crate) mod unix;
-#[cfg(unix)]
+#[cfg(any(unix, target_os = "hermit", target_os = "wasi"))]
 #[allow(unused_imports)]
 pub(crate) use self::unix::*;
 

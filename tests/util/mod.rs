@@ -90,7 +90,7 @@ pub fn open_fds() -> usize {
 /// True if `fd` has FD_CLOEXEC set.
 pub fn is_cloexec(fd: std::os::fd::RawFd) -> bool {
     // SAFETY: F_GETFD takes no pointer; a bad fd returns -1.
-    let flags = unsafe { libc::fcntl(fd, libc::F_GETFD) };
+    let flags = unsafe { libc::fcntl(fd, libc::F_GETFD, 0) };
     assert!(flags >= 0, "F_GETFD failed: {}", io::Error::last_os_error());
     flags & libc::FD_CLOEXEC != 0
 }

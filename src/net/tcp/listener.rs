@@ -90,6 +90,10 @@ impl TcpListener {
     /// # #[cfg(not(all(feature = "os-poll", feature = "net")))]
     /// # fn main() {}
     /// ```
+    ///
+    /// Not on WASI preview 1, whose programs cannot create sockets: there a
+    /// listener comes from the runtime, through [`from_std`](Self::from_std).
+    #[cfg(not(ferrio_no_sockets))]
     pub fn bind(addr: SocketAddr) -> io::Result<TcpListener> {
         sys::tcp::bind(addr).map(TcpListener::from_std)
     }

@@ -2,6 +2,7 @@ use std::io;
 use std::net::{self, Shutdown, SocketAddr};
 
 use crate::io_source::IoSource;
+#[cfg(not(ferrio_no_sockets))]
 use crate::sys;
 
 /// A non-blocking TCP stream between a local and a remote socket.
@@ -100,6 +101,9 @@ impl TcpStream {
     /// # #[cfg(not(all(feature = "os-poll", feature = "net")))]
     /// # fn main() {}
     /// ```
+    ///
+    /// Not on WASI preview 1, whose programs cannot create sockets.
+    #[cfg(not(ferrio_no_sockets))]
     pub fn connect(addr: SocketAddr) -> io::Result<TcpStream> {
         sys::tcp::connect(addr).map(TcpStream::from_std)
     }

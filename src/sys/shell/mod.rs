@@ -111,10 +111,13 @@ pub(crate) mod event {
     }
 }
 
-/// Never constructed without `os-poll`.
+/// Never constructed without `os-poll` (nor named at all on WASI, which has
+/// no public `Waker`).
 #[derive(Debug)]
+#[cfg_attr(target_os = "wasi", allow(dead_code))]
 pub(crate) struct Waker(());
 
+#[cfg_attr(target_os = "wasi", allow(dead_code))]
 impl Waker {
     pub(crate) fn new(_: &Selector, _: Token) -> io::Result<Waker> {
         os_required!()

@@ -26,7 +26,7 @@ pub(crate) fn cvt<T: MinusOne>(ret: T) -> io::Result<T> {
 /// The calling thread's `errno`, read without building an `io::Error`, for
 /// an error code that counts as success.
 #[inline]
-#[cfg_attr(not(feature = "net"), allow(dead_code))]
+#[cfg_attr(any(not(feature = "net"), ferrio_no_sockets), allow(dead_code))]
 pub(crate) fn errno() -> i32 {
     #[cfg(any(target_os = "linux", target_os = "android"))]
     // SAFETY: the C library returns the address of the calling thread's

@@ -2,13 +2,14 @@
 //! (kqueue); `poll(2)` anywhere with `--cfg mio_unsupported_force_poll_poll`.
 
 use std::io;
-use std::os::fd::{FromRawFd, OwnedFd, RawFd};
+use std::os::fd::RawFd;
 
 /// `$atomic` where the kernel creates descriptors with close-on-exec and
 /// non-blocking mode in one system call (flags in `socket`'s type,
 /// `accept4`, `pipe2`), `$fallback` elsewhere, which sets them with
 /// `fcntl` right after. 32-bit x86 Android is left out: its seccomp policy
 /// refuses `accept4`.
+#[allow(unused_macros)] // WASI preview 1 creates no descriptors.
 macro_rules! atomic_flags_or {
     ($atomic:block else $fallback:block) => {{
         #[cfg(all(
@@ -51,7 +52,7 @@ macro_rules! atomic_flags_or {
 
 mod cvt;
 pub(crate) use self::cvt::cvt;
-#[cfg(feature = "net")]
+#[cfg(all(feature = "net", not(ferrio_no_sockets)))]
 pub(crate) use self::cvt::errno;
 
 // Module declarations carry plain `#[cfg]` attributes (see `lib.rs`).
@@ -74,22 +75,26 @@ pub(crate) use self::selector::{event, Event, Events, IoSourceState, Selector, W
 ))]
 mod waker;
 
-#[cfg(feature = "os-ext")]
+#[cfg(all(feature = "os-ext", unix))]
 pub(crate) mod pipe;
 
 #[cfg(feature = "net")]
 pub(crate) mod net;
 #[cfg(feature = "net")]
 pub(crate) mod tcp;
-#[cfg(feature = "net")]
+#[cfg(all(feature = "net", not(ferrio_no_sockets)))]
 pub(crate) mod udp;
-#[cfg(feature = "net")]
+#[cfg(all(feature = "net", unix))]
 pub(crate) mod uds;
 
 /// A non-blocking, close-on-exec pipe: (read end, write end). One
 /// `pipe2` call, or `pipe` and `fcntl` after where there is no `pipe2`.
+/// (Hermit and WASI have no pipes.)
+#[cfg(unix)]
 #[allow(dead_code)]
-pub(crate) fn pipe() -> io::Result<(OwnedFd, OwnedFd)> {
+pub(crate) fn pipe() -> io::Result<(std::os::fd::OwnedFd, std::os::fd::OwnedFd)> {
+    use std::os::fd::{FromRawFd, OwnedFd};
+
     let mut fds: [libc::c_int; 2] = [-1, -1];
     atomic_flags_or!({
         // SAFETY: `fds` has room for the two descriptors the kernel writes.
@@ -118,13 +123,15 @@ pub(crate) fn set_cloexec_nonblocking(fd: RawFd) -> io::Result<()> {
     // `fd` only makes them fail.
     unsafe {
         cvt(libc::fcntl(fd, libc::F_SETFD, libc::FD_CLOEXEC))?;
-        let flags = cvt(libc::fcntl(fd, libc::F_GETFL))?;
+        let flags = cvt(libc::fcntl(fd, libc::F_GETFL, 0))?;
         cvt(libc::fcntl(fd, libc::F_SETFL, flags | libc::O_NONBLOCK))?;
     }
     Ok(())
 }
 
-/// Sets `O_NONBLOCK` with `ioctl(FIONBIO)`, one system call.
+/// Sets `O_NONBLOCK` with `ioctl(FIONBIO)`, one system call (for pipes,
+/// which only Unix has).
+#[cfg(unix)]
 #[allow(dead_code)]
 pub(crate) fn set_nonblocking(fd: RawFd, nonblocking: bool) -> io::Result<()> {
     let mut on = libc::c_int::from(nonblocking);

@@ -9,44 +9,63 @@
 //! take no such flags: there `fcntl` sets them right after, and
 //! `SO_NOSIGPIPE` stands in for `MSG_NOSIGNAL`, which they lack.
 
+#[cfg(unix)]
 use std::ffi::OsStr;
 use std::io::{self, IoSlice};
+#[cfg(not(ferrio_no_sockets))]
 use std::mem::{self, size_of};
+#[cfg(not(ferrio_no_sockets))]
 use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
 #[cfg(target_os = "android")]
 use std::os::android::net::SocketAddrExt;
 #[cfg(target_vendor = "apple")]
 use std::os::fd::AsFd;
-use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
+use std::os::fd::AsRawFd;
+#[cfg(not(ferrio_no_sockets))]
+use std::os::fd::{BorrowedFd, FromRawFd, OwnedFd};
 #[cfg(target_os = "linux")]
 use std::os::linux::net::SocketAddrExt;
+#[cfg(unix)]
 use std::os::unix::ffi::OsStrExt;
+#[cfg(unix)]
 use std::os::unix::net::SocketAddr as UnixSocketAddr;
-use std::{ptr, slice};
+#[cfg(not(ferrio_no_sockets))]
+use std::ptr;
+#[cfg(unix)]
+use std::slice;
 
-use libc::{c_int, sa_family_t, socklen_t};
+use libc::c_int;
+#[cfg(not(ferrio_no_sockets))]
+use libc::{sa_family_t, socklen_t};
 
-use super::{cvt, errno};
+use super::cvt;
+#[cfg(not(ferrio_no_sockets))]
+use super::errno;
 
 /// Passed to every send: no `SIGPIPE` for a peer that went away. Apple's
 /// kernels lack the flag; `SO_NOSIGPIPE` on every socket does it there.
-/// Redox, Vita and Horizon lack both (and Rust programs ignore `SIGPIPE`
+/// Redox, Vita, Horizon, Hermit and WASI preview 1 lack both (and Rust programs ignore `SIGPIPE`
 /// from the start).
 #[cfg(not(any(
     target_vendor = "apple",
     target_os = "redox",
     target_os = "vita",
-    target_os = "horizon"
+    target_os = "horizon",
+    target_os = "hermit",
+    all(target_os = "wasi", target_env = "p1")
 )))]
 const NOSIGNAL: c_int = libc::MSG_NOSIGNAL;
 #[cfg(any(
     target_vendor = "apple",
     target_os = "redox",
     target_os = "vita",
-    target_os = "horizon"
+    target_os = "horizon",
+    target_os = "hermit",
+    all(target_os = "wasi", target_env = "p1")
 ))]
 const NOSIGNAL: c_int = 0;
 
+#[cfg(not(ferrio_no_sockets))]
 /// A socket the kernel just returned, given the flags its system call
 /// could not set. Dropping `fd` on an error closes it.
 #[inline]
@@ -63,9 +82,10 @@ fn adopt(fd: c_int) -> io::Result<OwnedFd> {
 
 /// The most buffers one `sendmsg` takes on Linux (`UIO_MAXIOV`); more make
 /// the call fail with `EMSGSIZE`, so the rest is left for the next write.
-#[cfg(not(target_os = "horizon"))]
+#[cfg(not(any(target_os = "horizon", target_os = "hermit", target_os = "wasi")))]
 const MAX_IOV: usize = 1024;
 
+#[cfg(not(ferrio_no_sockets))]
 /// `socket(domain, ty | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)`.
 pub(crate) fn socket(domain: c_int, ty: c_int) -> io::Result<OwnedFd> {
     let flags = atomic_flags_or!({ libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC } else { 0 });
@@ -73,6 +93,7 @@ pub(crate) fn socket(domain: c_int, ty: c_int) -> io::Result<OwnedFd> {
     adopt(cvt(unsafe { libc::socket(domain, ty | flags, 0) })?)
 }
 
+#[cfg(unix)]
 /// `socketpair(AF_UNIX, ty | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)`.
 pub(crate) fn socketpair(ty: c_int) -> io::Result<(OwnedFd, OwnedFd)> {
     let flags = atomic_flags_or!({ libc::SOCK_NONBLOCK | libc::SOCK_CLOEXEC } else { 0 });
@@ -86,6 +107,7 @@ pub(crate) fn socketpair(ty: c_int) -> io::Result<(OwnedFd, OwnedFd)> {
     Ok((a?, b?))
 }
 
+#[cfg(not(ferrio_no_sockets))]
 /// `accept4(fd, addr, len, SOCK_NONBLOCK | SOCK_CLOEXEC)`, or `accept` and
 /// the flags after where there is no `accept4`.
 ///
@@ -108,6 +130,7 @@ unsafe fn accept_raw(
     adopt(cvt(new)?)
 }
 
+#[cfg(not(ferrio_no_sockets))]
 /// `bind(fd, addr)`.
 pub(crate) fn bind(fd: BorrowedFd<'_>, addr: &impl KernelAddr) -> io::Result<()> {
     // SAFETY: `addr.as_ptr()` points at `addr.len()` initialised bytes that
@@ -115,6 +138,7 @@ pub(crate) fn bind(fd: BorrowedFd<'_>, addr: &impl KernelAddr) -> io::Result<()>
     cvt(unsafe { libc::bind(fd.as_raw_fd(), addr.as_ptr(), addr.len()) }).map(drop)
 }
 
+#[cfg(not(ferrio_no_sockets))]
 /// A non-blocking `connect(fd, addr)`: `EINPROGRESS` means the handshake
 /// goes on in the background and counts as success.
 pub(crate) fn connect(fd: BorrowedFd<'_>, addr: &impl KernelAddr) -> io::Result<()> {
@@ -130,12 +154,14 @@ pub(crate) fn connect(fd: BorrowedFd<'_>, addr: &impl KernelAddr) -> io::Result<
     }
 }
 
+#[cfg(not(ferrio_no_sockets))]
 /// `listen(fd, backlog)`.
 pub(crate) fn listen(fd: BorrowedFd<'_>, backlog: c_int) -> io::Result<()> {
     // SAFETY: no pointer arguments.
     cvt(unsafe { libc::listen(fd.as_raw_fd(), backlog) }).map(drop)
 }
 
+#[cfg(unix)]
 /// `accept4(fd, .., SOCK_NONBLOCK | SOCK_CLOEXEC)`: the new connection and
 /// the peer's address as the kernel wrote it.
 pub(crate) fn accept(fd: BorrowedFd<'_>) -> io::Result<(OwnedFd, RawSockAddr)> {
@@ -151,6 +177,7 @@ pub(crate) fn accept(fd: BorrowedFd<'_>) -> io::Result<(OwnedFd, RawSockAddr)> {
     Ok((new, addr))
 }
 
+#[cfg(not(ferrio_no_sockets))]
 /// `accept4(fd, .., SOCK_NONBLOCK | SOCK_CLOEXEC)` on a TCP listener: the
 /// new connection and the peer's IP address, through a buffer just large
 /// enough for IPv6.
@@ -187,11 +214,11 @@ pub(crate) fn send(fd: &impl AsRawFd, buf: &[u8]) -> io::Result<usize> {
 /// (`writev` has no way to suppress `SIGPIPE`).
 #[inline]
 pub(crate) fn send_vectored(fd: &impl AsRawFd, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
-    #[cfg(not(target_os = "horizon"))]
+    #[cfg(not(any(target_os = "horizon", target_os = "hermit", target_os = "wasi")))]
     return sendmsg(fd, bufs);
     // No `sendmsg` there: the first buffer that is not empty, which a
     // vectored write may do (a short write).
-    #[cfg(target_os = "horizon")]
+    #[cfg(any(target_os = "horizon", target_os = "hermit", target_os = "wasi"))]
     {
         let buf = bufs
             .iter()
@@ -201,7 +228,7 @@ pub(crate) fn send_vectored(fd: &impl AsRawFd, bufs: &[IoSlice<'_>]) -> io::Resu
     }
 }
 
-#[cfg(not(target_os = "horizon"))]
+#[cfg(not(any(target_os = "horizon", target_os = "hermit", target_os = "wasi")))]
 #[inline]
 fn sendmsg(fd: &impl AsRawFd, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
     let bufs = &bufs[..bufs.len().min(MAX_IOV)];
@@ -219,6 +246,7 @@ fn sendmsg(fd: &impl AsRawFd, bufs: &[IoSlice<'_>]) -> io::Result<usize> {
     Ok(n as usize)
 }
 
+#[cfg(not(ferrio_no_sockets))]
 /// `sendto(fd, buf, MSG_NOSIGNAL, addr)`.
 pub(crate) fn send_to(fd: BorrowedFd<'_>, buf: &[u8], addr: &impl KernelAddr) -> io::Result<usize> {
     // SAFETY: `buf` is readable for `buf.len()` bytes and `addr` for
@@ -236,6 +264,7 @@ pub(crate) fn send_to(fd: BorrowedFd<'_>, buf: &[u8], addr: &impl KernelAddr) ->
     Ok(n as usize)
 }
 
+#[cfg(not(ferrio_no_sockets))]
 /// `setsockopt` of an `int` option.
 pub(crate) fn setsockopt_int(
     fd: BorrowedFd<'_>,
@@ -257,6 +286,7 @@ pub(crate) fn setsockopt_int(
     .map(drop)
 }
 
+#[cfg(not(ferrio_no_sockets))]
 /// `getsockopt` of an `int` option.
 pub(crate) fn getsockopt_int(fd: BorrowedFd<'_>, level: c_int, name: c_int) -> io::Result<c_int> {
     let mut value: c_int = 0;
@@ -275,6 +305,7 @@ pub(crate) fn getsockopt_int(fd: BorrowedFd<'_>, level: c_int, name: c_int) -> i
     Ok(value)
 }
 
+#[cfg(unix)]
 /// Room for a Unix socket address, or any other the kernel may write: the
 /// buffer of [`RawSockAddr`]. IP addresses use the smaller [`InetBuf`].
 ///
@@ -287,6 +318,7 @@ union SockAddrBuf {
     storage: libc::sockaddr_storage,
 }
 
+#[cfg(not(ferrio_no_sockets))]
 /// A socket address in the kernel's layout, as the system calls that take
 /// one want it.
 ///
@@ -299,6 +331,7 @@ pub(crate) unsafe trait KernelAddr {
     fn len(&self) -> socklen_t;
 }
 
+#[cfg(not(ferrio_no_sockets))]
 /// Room for an IP socket address: all TCP and UDP need, a fraction of the
 /// size of `SockAddrBuf`. Each variant starts with the address family.
 #[repr(C)]
@@ -308,6 +341,7 @@ union InetBuf {
     v6: libc::sockaddr_in6,
 }
 
+#[cfg(not(ferrio_no_sockets))]
 impl InetBuf {
     /// The address the kernel wrote, read by its family. (An address
     /// shorter than its family's struct would leave zeroes, never stale
@@ -340,6 +374,7 @@ impl InetBuf {
     }
 }
 
+#[cfg(not(ferrio_no_sockets))]
 #[cold]
 fn not_inet() -> io::Error {
     io::Error::new(
@@ -348,6 +383,7 @@ fn not_inet() -> io::Error {
     )
 }
 
+#[cfg(not(ferrio_no_sockets))]
 /// An IP socket address in the kernel's layout, and its length.
 ///
 /// Invariant: the first `len` bytes of `buf` are initialised (the variant
@@ -357,6 +393,7 @@ pub(crate) struct InetSockAddr {
     len: socklen_t,
 }
 
+#[cfg(not(ferrio_no_sockets))]
 impl InetSockAddr {
     /// The kernel form of an IP socket address.
     #[inline]
@@ -394,6 +431,7 @@ impl InetSockAddr {
     }
 }
 
+#[cfg(not(ferrio_no_sockets))]
 // SAFETY: `len` is the size of the variant `new` wrote, every byte of which
 // is initialised (neither struct has padding), and `buf` lives in `self`.
 unsafe impl KernelAddr for InetSockAddr {
@@ -406,6 +444,7 @@ unsafe impl KernelAddr for InetSockAddr {
     }
 }
 
+#[cfg(unix)]
 /// A socket address in the kernel's layout, and its length.
 ///
 /// Invariant: every byte of `buf` is initialised (it starts zeroed), and
@@ -416,6 +455,7 @@ pub(crate) struct RawSockAddr {
     len: socklen_t,
 }
 
+#[cfg(unix)]
 impl RawSockAddr {
     /// All zeroes, `len` = the whole buffer: ready to be filled by the
     /// kernel.
@@ -511,6 +551,7 @@ impl RawSockAddr {
     }
 }
 
+#[cfg(unix)]
 // SAFETY: the type's invariant: `buf` is fully initialised and `len` never
 // exceeds its size.
 unsafe impl KernelAddr for RawSockAddr {
@@ -523,6 +564,7 @@ unsafe impl KernelAddr for RawSockAddr {
     }
 }
 
+#[cfg(unix)]
 /// A Linux abstract socket name (none exist elsewhere).
 fn abstract_name(addr: &UnixSocketAddr) -> Option<&[u8]> {
     #[cfg(any(target_os = "linux", target_os = "android"))]
@@ -534,6 +576,7 @@ fn abstract_name(addr: &UnixSocketAddr) -> Option<&[u8]> {
     }
 }
 
+#[cfg(unix)]
 /// Where `sun_path` starts in `sockaddr_un` (`offset_of!` is newer than the
 /// MSRV).
 fn sun_path_offset() -> usize {
@@ -542,7 +585,7 @@ fn sun_path_offset() -> usize {
     ptr::addr_of!(sun.sun_path) as usize - ptr::addr_of!(sun) as usize
 }
 
-#[cfg(test)]
+#[cfg(all(test, unix))]
 mod tests {
     use std::os::fd::AsFd;
     use std::os::unix::net::{UnixListener, UnixStream};

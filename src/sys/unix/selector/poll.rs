@@ -43,7 +43,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
-use libc::{POLLERR, POLLHUP, POLLIN, POLLOUT, POLLPRI};
+use libc::{POLLERR, POLLHUP, POLLIN, POLLOUT};
 
 /// The type of `pollfd`'s flag fields (`short`, but `int` on Horizon).
 #[cfg(not(target_os = "horizon"))]
@@ -57,6 +57,12 @@ type PollFlags = libc::c_int;
 const POLLNVAL: PollFlags = libc::POLLNVAL;
 #[cfg(any(target_os = "espidf", target_os = "horizon"))]
 const POLLNVAL: PollFlags = 0;
+
+/// Urgent data. WASI has no such flag.
+#[cfg(not(target_os = "wasi"))]
+const POLLPRI: PollFlags = libc::POLLPRI;
+#[cfg(target_os = "wasi")]
+const POLLPRI: PollFlags = 0;
 
 /// A peer's shutdown of its writing side: `POLLRDHUP` where the kernel has
 /// it (Linux and Android); elsewhere only a full hang-up (`POLLHUP`) says
@@ -266,19 +272,26 @@ impl Selector {
             table.polling = true;
         }
 
+        // A wake that no descriptor shows (WASI's flag) is taken now.
+        let timeout = if pending(&state.notify) {
+            Some(Duration::ZERO)
+        } else {
+            timeout
+        };
         let res = poll_fds(&mut self.pollfds, timeout);
 
         let mut table = state.lock();
         table.polling = false;
         let n = res?;
-        if n == 0 {
+        let notified = self.pollfds[0].revents != 0 || pending(&state.notify);
+        if n == 0 && !notified {
             return Ok(false);
         }
         let cap = events.capacity();
         let out = events.vec();
         let mut ready = false;
 
-        if self.pollfds[0].revents != 0 {
+        if notified {
             if cap == 0 {
                 // Keep every wake pending; just clear the signal so the next
                 // call does not return at once for a registration change.
@@ -433,6 +446,19 @@ impl Selector {
     pub(crate) fn deregister(&self, fd: RawFd) -> io::Result<()> {
         self.state.deregister(fd)
     }
+}
+
+/// A wake that the notifier's descriptor does not show: only WASI's flag,
+/// which has no descriptor, has those.
+#[cfg(target_os = "wasi")]
+#[cfg_attr(test, mutants::skip)] // Not compiled where the tests run.
+fn pending(notify: &WakerFd) -> bool {
+    notify.pending()
+}
+#[cfg(not(target_os = "wasi"))]
+#[inline]
+fn pending(_: &WakerFd) -> bool {
+    false
 }
 
 fn not_found() -> io::Error {

@@ -1,0 +1,9 @@
+//! WASI-only extensions: registering a raw descriptor.
+//!
+//! The same as [`unix::SourceFd`](https://docs.rs/ferrio/latest/ferrio/unix/struct.SourceFd.html)
+//! on Unix: a socket that ferrio does not own (one the runtime preopened,
+//! say) is registered through `SourceFd(&fd)`.
+
+#[path = "unix/sourcefd.rs"]
+mod sourcefd;
+pub use self::sourcefd::SourceFd;
