@@ -82,8 +82,8 @@ TARGETS=(lib registration poll registry unix_pipe timer event events interest to
 #   PIPEEND   Miri's readiness of a pipe's write end differs from Linux's:
 #             readable, and read-closed once the reader is gone
 #   CONNFAIL  Miri refuses every operation on a socket whose connect failed
-#   TIMING    asserts a wall-clock bound that Miri's slowdown (hundreds of
-#             times) breaks
+#   TIMING    asserts a wall-clock or CPU-time bound that Miri's slowdown
+#             (hundreds of times) breaks
 #   SLOW      runs for many minutes under Miri (random_operations_match_a_
 #             sorted_model: 20,000 steps of the timer wheel, which has no
 #             unsafe code, four to five minutes; the channel stress tests:
@@ -102,6 +102,7 @@ poll a_source_registered_during_a_blocking_poll_is_reported_by_that_call DGRAM
 poll a_source_reregistered_during_a_blocking_poll_is_reported_by_that_call PIPEEND
 poll peer_shutdown_is_reported_even_if_the_last_read_did_not_hit_would_block SOCKPAIR
 poll signal_during_poll_returns_interrupted SIGNAL
+poll a_blocking_poll_sleeps_instead_of_spinning TIMING
 poll zero_capacity_events_wait_and_lose_nothing PPOLL
 registry each_interest_registers_the_expected_epoll_flags PROCFS
 unix_pipe child_process_streams_work_with_the_event_loop SPAWN

@@ -28,6 +28,42 @@ fn empty_poll_times_out_with_no_events() {
     );
 }
 
+/// The CPU time this thread has used.
+fn thread_cpu_time() -> Duration {
+    // SAFETY: `clock_gettime` fills the local record it is given.
+    let ts = unsafe {
+        let mut ts: libc::timespec = std::mem::zeroed();
+        assert_eq!(
+            libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts),
+            0
+        );
+        ts
+    };
+    Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32)
+}
+
+/// A blocking poll sleeps in the kernel: waiting 300 ms with an idle source
+/// and a waker registered costs almost no CPU time. (A poll that spun until
+/// its deadline would return the same nothing, at the same time.)
+#[test]
+fn a_blocking_poll_sleeps_instead_of_spinning() {
+    let mut poll = Poll::new().unwrap();
+    let mut events = Events::with_capacity(16);
+    let (_tx, mut rx) = pipe::new().unwrap();
+    poll.registry()
+        .register(&mut rx, Token(1), Interest::READABLE)
+        .unwrap();
+    let _waker = ferrio::Waker::new(poll.registry(), Token(2)).unwrap();
+    let wait = Duration::from_millis(300);
+    let (start, cpu) = (Instant::now(), thread_cpu_time());
+    poll_once(&mut poll, &mut events, wait);
+    let (took, used) = (start.elapsed(), thread_cpu_time() - cpu);
+    assert!(events.is_empty());
+    assert!(took >= wait, "returned after {took:?}");
+    // Even a spinning thread that got a tenth of a core would exceed this.
+    assert!(used < wait / 10, "{used:?} of CPU time in a {took:?} wait");
+}
+
 #[test]
 fn whole_second_timeouts_wait_the_whole_time() {
     let mut poll = Poll::new().unwrap();

@@ -282,11 +282,10 @@ impl Selector {
 
         let mut table = state.lock();
         table.polling = false;
-        let n = res?;
+        res?;
+        // (After a timeout every `revents` is zero: nothing below finds
+        // anything.)
         let notified = self.pollfds[0].revents != 0 || pending(&state.notify);
-        if n == 0 && !notified {
-            return Ok(false);
-        }
         let cap = events.capacity();
         let out = events.vec();
         let mut ready = false;
