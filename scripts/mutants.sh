@@ -58,7 +58,9 @@ diff_file=
 if [ "$mode" = session ]; then
   head_time=$(git log -1 --format=%ct HEAD)
   # The newest commit made more than 12 hours before HEAD's.
-  since=$(git log --format='%H %ct' HEAD | awk -v t=$((head_time - 12 * 3600)) '$2 < t { print $1; exit }')
+  # (No pipe into a reader that stops early: under `pipefail` the writer's
+  # SIGPIPE would end the script.)
+  since=$(git rev-list -1 --before=$((head_time - 12 * 3600)) HEAD)
   if [ -z "$since" ]; then
     # The whole history is recent: diff against the empty tree.
     since=$(git hash-object -t tree /dev/null)
