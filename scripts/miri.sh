@@ -38,7 +38,7 @@ locked() { # command...: under the shared lock if one is configured
 
 # The test targets run, in this order (cheapest and most valuable first).
 TARGETS=(lib registration poll registry unix_pipe timer event events interest token
-  event_loop trigger channel waker net_tcp_listener net_tcp_stream net_unix_stream)
+  event_loop trigger channel waker net_tcp_listener net_tcp_stream net_unix_stream single_thread)
 
 # Targets not run at all:
 #   alloc            passes, but takes over a minute of interpretation for two tests
@@ -60,7 +60,8 @@ TARGETS=(lib registration poll registry unix_pipe timer event events interest to
 #             gives one, and Miri aborts on that system call (syscall 441)
 #             instead of failing with ENOSYS, so under Miri ferrio never
 #             tries it and waits in epoll_wait's whole milliseconds
-#   PPOLL     a wait with a zero-capacity Events buffer uses ppoll(2), which
+#   PPOLL     a wait with a zero-capacity Events buffer (or one that timers
+#             and user-space events already filled) uses ppoll(2), which
 #             Miri does not implement
 #   LEVEL     level-triggered or one-shot registrations: Miri's epoll takes
 #             only EPOLLET
@@ -103,6 +104,7 @@ poll a_source_reregistered_during_a_blocking_poll_is_reported_by_that_call PIPEE
 poll peer_shutdown_is_reported_even_if_the_last_read_did_not_hit_would_block SOCKPAIR
 poll signal_during_poll_returns_interrupted SIGNAL
 poll a_blocking_poll_sleeps_instead_of_spinning TIMING
+single_thread a_small_buffer_reports_every_ready_source_in_turn PPOLL
 poll zero_capacity_events_wait_and_lose_nothing PPOLL
 registry each_interest_registers_the_expected_epoll_flags PROCFS
 unix_pipe child_process_streams_work_with_the_event_loop SPAWN

@@ -70,6 +70,15 @@ fn user_sources_see_every_call_and_their_errors_come_back_unchanged() {
         .unwrap_err();
     assert_eq!(err.to_string(), "recorder says no");
     assert_eq!(calls.load(Ordering::SeqCst), 4);
+    // The box forwards every call, failures included.
+    let err = poll
+        .registry()
+        .reregister(&mut boxed, Token(4), Interest::READABLE)
+        .unwrap_err();
+    assert_eq!(err.to_string(), "recorder says no");
+    let err = poll.registry().deregister(&mut boxed).unwrap_err();
+    assert_eq!(err.to_string(), "recorder says no");
+    assert_eq!(calls.load(Ordering::SeqCst), 6);
 }
 
 #[test]
