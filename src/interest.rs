@@ -476,3 +476,32 @@ impl fmt::Debug for Interest {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn from_index_gives_back_every_interest_and_nothing_else() {
+        let mut found = 0;
+        for index in 0..Interest::INDEX_LIMIT + 4 {
+            if let Some(interest) = Interest::from_index(index) {
+                found += 1;
+                assert!(index < Interest::INDEX_LIMIT, "{index:#b}");
+                assert_eq!(interest.index(), index);
+                assert_ne!(interest.kinds(), 0, "{index:#b}");
+            }
+        }
+        // A trigger mode alone, or nothing, is no interest.
+        for index in [
+            0,
+            LEVEL as usize,
+            ONESHOT as usize,
+            (LEVEL | ONESHOT) as usize,
+        ] {
+            assert_eq!(Interest::from_index(index), None, "{index:#b}");
+        }
+        // Every non-empty set of kinds, with each of the four mode bit pairs.
+        assert_eq!(found, 31 * 4);
+    }
+}

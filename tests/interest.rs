@@ -22,6 +22,18 @@ fn combine_and_query() {
     assert_eq!(opt, Some(rw));
 }
 
+/// A union with what is already there changes nothing: kinds and trigger
+/// mode alike.
+#[test]
+fn adding_what_is_already_there_changes_nothing() {
+    let rw = Interest::READABLE | Interest::WRITABLE;
+    assert_eq!(rw.add(Interest::READABLE), rw);
+    assert_eq!(rw | Interest::WRITABLE, rw);
+    let level = Interest::READABLE.level() | Interest::WRITABLE.level();
+    assert_eq!(level, rw.level());
+    assert_eq!(level.trigger(), ferrio::Trigger::Level);
+}
+
 #[test]
 fn remove_returns_none_when_empty() {
     let rw = Interest::READABLE | Interest::WRITABLE;
