@@ -65,6 +65,20 @@ fn a_blocking_poll_sleeps_instead_of_spinning() {
     assert!(took >= wait, "returned after {took:?}");
     // Even a spinning thread that got a tenth of a core would exceed this.
     assert!(used < wait / 10, "{used:?} of CPU time in a {took:?} wait");
+
+    // The same with a far timer armed and a user-space source registered,
+    // which take other paths through `poll`.
+    poll.add_timeout(Token(3), Duration::from_secs(60));
+    let (mut registration, _set) = ferrio::event::Registration::new();
+    poll.registry()
+        .register(&mut registration, Token(4), Interest::READABLE)
+        .unwrap();
+    let (start, cpu) = (Instant::now(), thread_cpu_time());
+    poll_once(&mut poll, &mut events, wait);
+    let (took, used) = (start.elapsed(), thread_cpu_time() - cpu);
+    assert!(events.is_empty());
+    assert!(took >= wait, "returned after {took:?}");
+    assert!(used < wait / 10, "{used:?} of CPU time in a {took:?} wait");
 }
 
 #[test]

@@ -408,3 +408,51 @@ fn io_that_fills_every_batch_does_not_starve_due_timers() {
     fired.sort_unstable();
     assert_eq!(fired, [100, 101]);
 }
+
+/// Timers already due get half the buffer when I/O could fill it: four of
+/// each for a buffer of four gives two and two.
+#[test]
+fn due_timers_get_half_of_a_buffer_that_io_could_fill() {
+    let mut poll = Poll::new().unwrap();
+    let mut events = Events::with_capacity(4);
+    let mut pairs: Vec<(UnixStream, UnixStream)> =
+        (0..4).map(|_| UnixStream::pair().unwrap()).collect();
+    for (k, (a, b)) in pairs.iter_mut().enumerate() {
+        a.write_all(b"x").unwrap();
+        poll.registry()
+            .register(b, Token(k), Interest::READABLE.level())
+            .unwrap();
+    }
+    for t in 100..104 {
+        poll.add_timeout(Token(t), Duration::ZERO);
+    }
+    poll.poll(&mut events, LONG).unwrap();
+    let (timer_events, io_events) = events.iter().partition::<Vec<_>, _>(|e| e.is_timer());
+    assert_eq!((timer_events.len(), io_events.len()), (2, 2), "{events:?}");
+}
+
+/// A zero-capacity buffer with a far timer armed and a user-space source
+/// registered: readiness still ends the wait at once, as it does with
+/// neither (no timer or queue turns the early return into a full wait).
+#[test]
+fn a_zero_capacity_buffer_returns_for_readiness_with_timers_and_user_sources() {
+    use ferrio::event::Registration;
+
+    let mut poll = Poll::new().unwrap();
+    let mut none = Events::with_capacity(0);
+    let (mut a, mut b) = UnixStream::pair().unwrap();
+    poll.registry()
+        .register(&mut b, Token(1), Interest::READABLE)
+        .unwrap();
+    poll.add_timeout(Token(2), Duration::from_secs(60));
+    let (mut registration, _set) = Registration::new();
+    poll.registry()
+        .register(&mut registration, Token(3), Interest::READABLE)
+        .unwrap();
+    a.write_all(b"x").unwrap();
+    let start = Instant::now();
+    poll.poll(&mut none, Some(Duration::from_secs(5))).unwrap();
+    let took = start.elapsed();
+    assert!(none.is_empty());
+    assert!(took < Duration::from_secs(4), "returned after {took:?}");
+}
