@@ -133,3 +133,14 @@ fn a_small_buffer_reports_every_ready_source_in_turn() {
     seen.sort();
     assert_eq!(seen, [Token(0), Token(1), Token(2), Token(10)]);
 }
+
+#[test]
+fn a_registered_sources_debug_output_shows_its_queue() {
+    let poll = Poll::new().unwrap();
+    let (mut registration, _set) = Registration::new();
+    poll.registry()
+        .register(&mut registration, Token(1), Interest::READABLE)
+        .unwrap();
+    let shown = format!("{registration:?}");
+    assert!(shown.contains("UserQueue"), "{shown}");
+}

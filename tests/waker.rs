@@ -188,6 +188,33 @@ fn eventfd_count_of<T>(make: impl FnOnce() -> T) -> (T, Box<dyn Fn() -> u64>) {
     (value, read as Box<dyn Fn() -> u64>)
 }
 
+/// A user-space set while no poll waits has nothing to wake: the queue's
+/// own eventfd is not written. (Before the first poll a set does wake, as
+/// if a poll were waiting.)
+#[cfg(not(any(mio_unsupported_force_poll_poll, mio_unsupported_force_waker_pipe)))]
+#[test]
+fn a_user_space_set_while_no_poll_waits_writes_nothing() {
+    use ferrio::event::Registration;
+    use ferrio::Interest;
+
+    let mut poll = Poll::new().unwrap();
+    let mut events = Events::with_capacity(8);
+    let (mut registration, set) = Registration::new();
+    let ((), writes) = eventfd_count_of(|| {
+        poll.registry()
+            .register(&mut registration, Token(1), Interest::READABLE)
+            .unwrap()
+    });
+    // A poll that waited and ended: nobody waits now.
+    poll_once(&mut poll, &mut events, SHORT);
+    assert!(events.is_empty());
+    let before = writes();
+    set.set_readiness(Interest::READABLE).unwrap();
+    assert_eq!(writes(), before, "a set with no poll waiting wrote");
+    poll_once(&mut poll, &mut events, LONG);
+    assert_eq!(tokens(&events), [Token(1)]);
+}
+
 #[cfg(not(any(mio_unsupported_force_poll_poll, mio_unsupported_force_waker_pipe)))]
 #[test]
 fn wakes_between_two_polls_cost_one_eventfd_write() {
