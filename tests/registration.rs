@@ -441,3 +441,28 @@ fn priority_readiness_is_reported_as_priority_alone_or_with_others() {
         "{e:?}"
     );
 }
+
+/// A set that is cleared again before the blocked poll looks wakes it with
+/// nothing to report: the poll waits on for the rest of its timeout instead
+/// of returning empty early.
+#[test]
+fn a_wake_with_nothing_left_to_report_does_not_end_the_wait() {
+    let mut poll = Poll::new().unwrap();
+    let mut events = Events::with_capacity(8);
+    let (mut registration, set) = Registration::new();
+    poll.registry()
+        .register(&mut registration, T, Interest::READABLE)
+        .unwrap();
+    let setter = thread::spawn(move || {
+        thread::sleep(Duration::from_millis(50));
+        set.set_readiness(Interest::READABLE).unwrap();
+        set.clear_readiness(Interest::READABLE).unwrap();
+    });
+    let wait = Duration::from_millis(500);
+    let start = Instant::now();
+    poll_once(&mut poll, &mut events, wait);
+    let took = start.elapsed();
+    setter.join().unwrap();
+    assert!(events.is_empty(), "{:?}", tokens(&events));
+    assert!(took >= wait, "returned empty after {took:?}");
+}
