@@ -8,6 +8,11 @@
 //!   with `--cfg mio_unsupported_force_poll_poll`;
 //! - `ferrio_kernel_queue`: with epoll or kqueue, whose queue is a file
 //!   descriptor and whose kernel keeps readiness;
+//! - `ferrio_notify_eventfd`, `ferrio_notify_pipe`, `ferrio_notify_flag`: what
+//!   a wake writes to where it needs a descriptor (`sys/unix/waker`): an
+//!   eventfd on Linux, Android and Hermit, a flag on WASI (no pipes, no
+//!   threads), a pipe elsewhere and with
+//!   `--cfg mio_unsupported_force_waker_pipe`;
 //! - `ferrio_no_sockets`: WASI preview 1, whose programs cannot create
 //!   sockets (the runtime hands them over): the net types adopt sockets from
 //!   std and accept connections, but have no `bind` or `connect`.
@@ -31,6 +36,7 @@ fn main() {
     let vendor = env::var("CARGO_CFG_TARGET_VENDOR").unwrap_or_default();
     let target_env = env::var("CARGO_CFG_TARGET_ENV").unwrap_or_default();
     let forced_poll = env::var_os("CARGO_CFG_MIO_UNSUPPORTED_FORCE_POLL_POLL").is_some();
+    let forced_pipe = env::var_os("CARGO_CFG_MIO_UNSUPPORTED_FORCE_WAKER_PIPE").is_some();
 
     let backend = if forced_poll {
         "poll"
@@ -45,6 +51,14 @@ fn main() {
     if backend != "poll" {
         println!("cargo:rustc-cfg=ferrio_kernel_queue");
     }
+    let notify = if os == "wasi" {
+        "flag"
+    } else if os == "hermit" || (matches!(os.as_str(), "linux" | "android") && !forced_pipe) {
+        "eventfd"
+    } else {
+        "pipe"
+    };
+    println!("cargo:rustc-cfg=ferrio_notify_{notify}");
     if os == "wasi" && target_env == "p1" {
         println!("cargo:rustc-cfg=ferrio_no_sockets");
     }

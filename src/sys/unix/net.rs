@@ -44,8 +44,8 @@ use super::errno;
 
 /// Passed to every send: no `SIGPIPE` for a peer that went away. Apple's
 /// kernels lack the flag; `SO_NOSIGPIPE` on every socket does it there.
-/// Redox, Vita, Horizon, Hermit and WASI preview 1 lack both (and Rust programs ignore `SIGPIPE`
-/// from the start).
+/// Redox, Vita, Horizon, Hermit and WASI preview 1 lack both (and Rust
+/// programs ignore `SIGPIPE` from the start).
 #[cfg(not(any(
     target_vendor = "apple",
     target_os = "redox",
@@ -381,6 +381,15 @@ fn not_inet() -> io::Error {
         io::ErrorKind::InvalidData,
         "the kernel returned a socket address that is not IPv4 or IPv6",
     )
+}
+
+/// The address family of an IP socket address.
+#[cfg(not(ferrio_no_sockets))]
+pub(crate) fn inet_domain(addr: &SocketAddr) -> c_int {
+    match addr {
+        SocketAddr::V4(_) => libc::AF_INET,
+        SocketAddr::V6(_) => libc::AF_INET6,
+    }
 }
 
 #[cfg(not(ferrio_no_sockets))]

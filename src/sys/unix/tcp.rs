@@ -17,21 +17,14 @@ mod create {
 
     use libc::c_int;
 
-    use crate::sys::unix::net::{self as sys_net, InetSockAddr};
+    use crate::sys::unix::net::{self as sys_net, inet_domain, InetSockAddr};
 
     /// The listen backlog, as mio uses on Linux.
     const BACKLOG: c_int = 128;
 
-    fn domain(addr: &SocketAddr) -> c_int {
-        match addr {
-            SocketAddr::V4(_) => libc::AF_INET,
-            SocketAddr::V6(_) => libc::AF_INET6,
-        }
-    }
-
     /// `socket`, `SO_REUSEADDR = 1`, `bind`, `listen(128)`.
     pub(crate) fn bind(addr: SocketAddr) -> io::Result<net::TcpListener> {
-        let fd = sys_net::socket(domain(&addr), libc::SOCK_STREAM)?;
+        let fd = sys_net::socket(inet_domain(&addr), libc::SOCK_STREAM)?;
         sys_net::setsockopt_int(fd.as_fd(), libc::SOL_SOCKET, libc::SO_REUSEADDR, 1)?;
         sys_net::bind(fd.as_fd(), &InetSockAddr::new(&addr))?;
         sys_net::listen(fd.as_fd(), BACKLOG)?;
@@ -41,7 +34,7 @@ mod create {
     /// `socket`, then a non-blocking `connect` that may still be in progress.
     #[inline]
     pub(crate) fn connect(addr: SocketAddr) -> io::Result<net::TcpStream> {
-        let fd = sys_net::socket(domain(&addr), libc::SOCK_STREAM)?;
+        let fd = sys_net::socket(inet_domain(&addr), libc::SOCK_STREAM)?;
         sys_net::connect(fd.as_fd(), &InetSockAddr::new(&addr))?;
         Ok(net::TcpStream::from(fd))
     }

@@ -4,15 +4,11 @@ use std::io;
 use std::net::{self, SocketAddr};
 use std::os::fd::AsFd;
 
-use super::net::{self as sys_net, InetSockAddr};
+use super::net::{self as sys_net, inet_domain, InetSockAddr};
 
 /// `socket(SOCK_DGRAM)`, then `bind`.
 pub(crate) fn bind(addr: SocketAddr) -> io::Result<net::UdpSocket> {
-    let domain = match addr {
-        SocketAddr::V4(_) => libc::AF_INET,
-        SocketAddr::V6(_) => libc::AF_INET6,
-    };
-    let fd = sys_net::socket(domain, libc::SOCK_DGRAM)?;
+    let fd = sys_net::socket(inet_domain(&addr), libc::SOCK_DGRAM)?;
     sys_net::bind(fd.as_fd(), &InetSockAddr::new(&addr))?;
     Ok(net::UdpSocket::from(fd))
 }

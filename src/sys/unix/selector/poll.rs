@@ -449,12 +449,12 @@ impl Selector {
 
 /// A wake that the notifier's descriptor does not show: only WASI's flag,
 /// which has no descriptor, has those.
-#[cfg(target_os = "wasi")]
+#[cfg(ferrio_notify_flag)]
 #[cfg_attr(test, mutants::skip)] // Not compiled where the tests run.
 fn pending(notify: &WakerFd) -> bool {
     notify.pending()
 }
-#[cfg(not(target_os = "wasi"))]
+#[cfg(not(ferrio_notify_flag))]
 #[inline]
 fn pending(_: &WakerFd) -> bool {
     false

@@ -11,47 +11,20 @@
 //! where it has no `EVFILT_USER`; the `poll(2)` backend uses one internally
 //! to interrupt a blocking `poll`. `sys/wake` decides which wakes write.
 
-// Hermit has eventfd and no pipe; WASI has neither, and no threads to be
-// woken from.
+// `build.rs` picks one (`ferrio_notify_*`).
 
-#[cfg(any(
-    target_os = "hermit",
-    all(
-        any(target_os = "linux", target_os = "android"),
-        not(mio_unsupported_force_waker_pipe)
-    )
-))]
+#[cfg(ferrio_notify_eventfd)]
 mod eventfd;
-#[cfg(any(
-    target_os = "hermit",
-    all(
-        any(target_os = "linux", target_os = "android"),
-        not(mio_unsupported_force_waker_pipe)
-    )
-))]
+#[cfg(ferrio_notify_eventfd)]
 pub(crate) use self::eventfd::WakerFd;
 
-#[cfg(target_os = "wasi")]
+#[cfg(ferrio_notify_flag)]
 mod flag;
-#[cfg(target_os = "wasi")]
+#[cfg(ferrio_notify_flag)]
 pub(crate) use self::flag::WakerFd;
 
-#[cfg(not(any(
-    target_os = "hermit",
-    target_os = "wasi",
-    all(
-        any(target_os = "linux", target_os = "android"),
-        not(mio_unsupported_force_waker_pipe)
-    )
-)))]
+#[cfg(ferrio_notify_pipe)]
 mod pipe;
-#[cfg(not(any(
-    target_os = "hermit",
-    target_os = "wasi",
-    all(
-        any(target_os = "linux", target_os = "android"),
-        not(mio_unsupported_force_waker_pipe)
-    )
-)))]
+#[cfg(ferrio_notify_pipe)]
 #[allow(unused_imports)]
 pub(crate) use self::pipe::WakerFd;
