@@ -403,8 +403,8 @@ impl Poll {
     ///
     /// The event comes never before the deadline and exactly once, unless
     /// the timer is cancelled first with [`cancel_timer`](Poll::cancel_timer)
-    /// and the returned key. A deadline already in the past fires at the
-    /// next `poll`. Deadlines are kept to 1 µs (rounded up); one more than
+    /// and the returned key. A deadline already reached when it is armed
+    /// fires at the next `poll`. Deadlines are kept to 1 µs (rounded up); one more than
     /// about 584 years after the `Poll`'s first timer fires then instead.
     ///
     /// The token is the caller's choice, and may equal the token of a
@@ -436,12 +436,13 @@ impl Poll {
     /// ```
     #[inline]
     pub fn add_deadline(&mut self, token: Token, deadline: Instant) -> TimerKey {
-        self.timers.add(token, deadline)
+        self.timers.add(token, deadline, Instant::now())
     }
 
     /// Arms a timer that fires `after` from now:
     /// [`add_deadline`](Poll::add_deadline)`(token, Instant::now() + after)`,
     /// where a sum too large for an `Instant` means "never" in practice.
+    /// A zero `after` is due at once: the next `poll` reports it.
     ///
     /// # Examples
     ///
@@ -470,7 +471,7 @@ impl Poll {
     pub fn add_timeout(&mut self, token: Token, after: Duration) -> TimerKey {
         let now = Instant::now();
         let deadline = now.checked_add(after).unwrap_or_else(|| far_future(now));
-        self.timers.add(token, deadline)
+        self.timers.add(token, deadline, now)
     }
 
     /// Disarms a timer.

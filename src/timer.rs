@@ -194,12 +194,16 @@ impl Timers {
         self.armed == 0
     }
 
-    pub(crate) fn add(&mut self, token: Token, deadline: Instant) -> TimerKey {
+    /// Arms a timer; `now` is the caller's reading of the clock. A
+    /// deadline at or before `now` has passed: it is due at once, whatever
+    /// rounding to ticks would say, so the next `poll` reports it even if
+    /// that poll reads the clock within the same tick.
+    pub(crate) fn add(&mut self, token: Token, deadline: Instant, now: Instant) -> TimerKey {
         let wheel = match &mut self.wheel {
             Some(wheel) => wheel,
             None => Self::first(&mut self.wheel),
         };
-        let key = wheel.add(token, deadline);
+        let key = wheel.add(token, deadline, deadline <= now);
         self.armed += 1;
         key
     }
@@ -326,8 +330,10 @@ impl Wheel {
         tick.min(MAX_TICK)
     }
 
+    /// Arms a timer at `deadline`; `passed` puts it on the due list at
+    /// once.
     #[inline]
-    fn add(&mut self, token: Token, deadline: Instant) -> TimerKey {
+    fn add(&mut self, token: Token, deadline: Instant, passed: bool) -> TimerKey {
         let tick = self.tick_of(deadline);
         let i = match self.free {
             NIL => {
@@ -355,7 +361,8 @@ impl Wheel {
         entry.token = token;
         entry.gen += 1;
         let gen = entry.gen;
-        self.insert(i, tick);
+        // Tick 0 is never after the clock: the due list.
+        self.insert(i, if passed { 0 } else { tick });
         TimerKey { index: i, gen }
     }
 
@@ -538,10 +545,23 @@ mod tests {
     }
 
     #[test]
+    fn a_deadline_that_has_passed_is_due_at_once_despite_rounding() {
+        let (mut w, base) = wheel();
+        // Rounded up, this deadline is tick 4; the clock is at 0. Passed,
+        // it is due now; not passed, it waits for tick 4.
+        let at = base + Duration::from_nanos(3 * 1024 + 1);
+        w.add(Token(1), at, true);
+        w.add(Token(2), at, false);
+        assert_eq!(due_tokens(&mut w), [1]);
+        w.advance(4);
+        assert_eq!(due_tokens(&mut w), [2]);
+    }
+
+    #[test]
     fn deadlines_round_up_to_a_tick_and_fire_once_the_clock_reaches_it() {
         let (mut w, base) = wheel();
         // 1 ns past tick 3: due at tick 4, not at 3.
-        w.add(Token(1), base + Duration::from_nanos(3 * 1024 + 1));
+        w.add(Token(1), base + Duration::from_nanos(3 * 1024 + 1), false);
         w.advance(3);
         assert!(due_tokens(&mut w).is_empty());
         w.advance(4);
@@ -563,7 +583,7 @@ mod tests {
         let mut order: Vec<usize> = (0..ticks.len()).collect();
         order.sort_by_key(|&k| (k * 7919) % ticks.len());
         for &k in &order {
-            w.add(Token(k), at(base, ticks[k]));
+            w.add(Token(k), at(base, ticks[k]), false);
         }
         // Step the clock to each tick, and one before it.
         for (k, &tick) in ticks.iter().enumerate() {
@@ -581,7 +601,7 @@ mod tests {
     fn a_big_jump_makes_everything_due_in_deadline_order_by_slot() {
         let (mut w, base) = wheel();
         for (k, tick) in [(0, 5000u64), (1, 70), (2, 1 << 20), (3, 3)].into_iter() {
-            w.add(Token(k), at(base, tick));
+            w.add(Token(k), at(base, tick), false);
         }
         w.advance(1 << 21);
         let mut due = due_tokens(&mut w);
@@ -593,8 +613,12 @@ mod tests {
     fn past_deadlines_are_due_at_once() {
         let (mut w, base) = wheel();
         w.advance(100);
-        w.add(Token(1), at(base, 50));
-        w.add(Token(2), base - Duration::from_secs(1).min(base.elapsed()));
+        w.add(Token(1), at(base, 50), false);
+        w.add(
+            Token(2),
+            base - Duration::from_secs(1).min(base.elapsed()),
+            false,
+        );
         assert_eq!(due_tokens(&mut w), [1, 2]);
     }
 
@@ -602,8 +626,12 @@ mod tests {
     fn far_deadlines_are_clamped_and_still_ordered() {
         let (mut w, base) = wheel();
         let far = base + Duration::from_secs(3600 * 24 * 365 * 10);
-        w.add(Token(1), far);
-        w.add(Token(2), base + Duration::from_secs(1_000_000_000_000));
+        w.add(Token(1), far, false);
+        w.add(
+            Token(2),
+            base + Duration::from_secs(1_000_000_000_000),
+            false,
+        );
         let next = w.next_deadline().unwrap();
         assert!(next >= far && next - far < Duration::from_micros(2));
         w.advance(MAX_TICK - 1);
@@ -616,14 +644,16 @@ mod tests {
     fn cancel_unlinks_from_any_position_and_keys_go_stale() {
         let (mut w, base) = wheel();
         // Three timers in one slot: cancel the middle, the head, the tail.
-        let keys: Vec<TimerKey> = (0..3).map(|k| w.add(Token(k), at(base, 10))).collect();
+        let keys: Vec<TimerKey> = (0..3)
+            .map(|k| w.add(Token(k), at(base, 10), false))
+            .collect();
         assert!(w.cancel(keys[1]).is_some());
         assert!(w.cancel(keys[1]).is_none());
         assert!(w.cancel(keys[2]).is_some());
         assert!(w.cancel(keys[0]).is_some());
         assert_eq!(w.occupied, [0; OCCUPIED], "an empty slot is unmarked");
         // The entries are reused with new generations.
-        let fresh = w.add(Token(9), at(base, 10));
+        let fresh = w.add(Token(9), at(base, 10), false);
         assert!(keys.iter().all(|&k| k != fresh));
         assert!(keys.iter().all(|&k| w.cancel(k).is_none()));
         w.advance(10);
@@ -637,7 +667,9 @@ mod tests {
     #[test]
     fn cancel_on_the_due_list_keeps_its_order() {
         let (mut w, base) = wheel();
-        let keys: Vec<TimerKey> = (0..4).map(|k| w.add(Token(k), at(base, 1))).collect();
+        let keys: Vec<TimerKey> = (0..4)
+            .map(|k| w.add(Token(k), at(base, 1), false))
+            .collect();
         w.advance(5);
         assert!(w.cancel(keys[3]).is_some(), "the tail");
         assert!(w.cancel(keys[0]).is_some(), "the head");
@@ -649,7 +681,7 @@ mod tests {
     #[test]
     fn an_entry_whose_generation_would_wrap_is_retired() {
         let (mut w, base) = wheel();
-        let key = w.add(Token(1), at(base, 10));
+        let key = w.add(Token(1), at(base, 10), false);
         w.entries[key.index as usize].gen = u32::MAX;
         let key = TimerKey {
             gen: u32::MAX,
@@ -658,7 +690,7 @@ mod tests {
         assert!(w.cancel(key).is_some());
         assert_eq!(w.free, NIL, "not reused");
         assert_eq!(w.entries[key.index as usize].gen, 0, "free: even");
-        let next = w.add(Token(2), at(base, 10));
+        let next = w.add(Token(2), at(base, 10), false);
         assert_ne!(next.index, key.index);
         assert!(w.cancel(key).is_none());
     }
@@ -668,8 +700,8 @@ mod tests {
         let (mut w, base) = wheel();
         assert!(w.next_deadline().is_none());
         // Same level-2 slot, the earlier one added last.
-        w.add(Token(1), at(base, 9000));
-        w.add(Token(2), at(base, 8300));
+        w.add(Token(1), at(base, 9000), false);
+        w.add(Token(2), at(base, 8300), false);
         assert_eq!(w.next_deadline(), Some(at(base, 8300)));
         w.advance(8300);
         assert_eq!(w.next_deadline(), Some(at(base, 8300)), "due, not reported");
@@ -695,7 +727,7 @@ mod tests {
                 0..=4 => {
                     let span = [64, 4096, 1 << 18, 1 << 30][rand(4) as usize];
                     let tick = now + rand(span);
-                    let key = w.add(Token(step), at(base, tick));
+                    let key = w.add(Token(step), at(base, tick), false);
                     model.push((tick.max(now), step, key));
                 }
                 5..=6 if !model.is_empty() => {

@@ -223,6 +223,22 @@ fn far_deadlines_wait_and_can_be_cancelled() {
 }
 
 #[test]
+fn a_deadline_reached_when_armed_is_reported_by_the_very_next_poll() {
+    // Deadlines are kept in ticks of about 1 µs, rounded up; a poll that
+    // reads the clock within the same tick must still see a deadline that
+    // had already passed when it was armed. Many rounds make a race with
+    // the tick boundary certain to show.
+    let mut poll = Poll::new().unwrap();
+    let mut events = Events::with_capacity(8);
+    for round in 0..200 {
+        poll.add_deadline(Token(1), Instant::now());
+        poll.add_timeout(Token(2), Duration::ZERO);
+        poll.poll(&mut events, ZERO).unwrap();
+        assert_eq!(timers(&events), [1, 2], "round {round}");
+    }
+}
+
+#[test]
 fn io_events_come_first_then_timers() {
     let mut poll = Poll::new().unwrap();
     let mut events = Events::with_capacity(8);
