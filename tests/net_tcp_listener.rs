@@ -53,6 +53,12 @@ fn bind_creates_a_nonblocking_cloexec_reuseaddr_listener() {
 }
 
 #[test]
+fn take_error_passes_the_kernels_error_on() {
+    let listener = TcpListener::from(not_a_socket());
+    assert_not_a_socket(listener.take_error());
+}
+
+#[test]
 fn bind_ipv6_when_available() {
     let listener = match TcpListener::bind("[::1]:0".parse().unwrap()) {
         Ok(l) => l,

@@ -340,6 +340,9 @@ fn multicast_v6_join_and_leave() {
             eprintln!("IPv6 join failed: {e}");
         }
     }
+    // Not (or no longer) a member: the kernel's error.
+    let err = socket.leave_multicast_v6(&group, 1).unwrap_err();
+    assert_eq!(err.raw_os_error(), Some(libc::EADDRNOTAVAIL), "{err}");
     let err = socket
         .join_multicast_v6(&Ipv6Addr::LOCALHOST, 0)
         .unwrap_err();

@@ -70,6 +70,12 @@ fn created_sockets_are_nonblocking_and_cloexec() {
 }
 
 #[test]
+fn take_error_passes_the_kernels_error_on() {
+    let socket = UnixDatagram::from(not_a_socket());
+    assert_not_a_socket(socket.take_error());
+}
+
+#[test]
 fn datagram_from_an_unbound_socket_has_an_unnamed_address() {
     let mut poll = Poll::new().unwrap();
     let mut events = Events::with_capacity(8);

@@ -96,6 +96,12 @@ fn bind_creates_a_nonblocking_cloexec_listener_at_the_path() {
 }
 
 #[test]
+fn take_error_passes_the_kernels_error_on() {
+    let listener = UnixListener::from(not_a_socket());
+    assert_not_a_socket(listener.take_error());
+}
+
+#[test]
 fn accept_from_an_unbound_client_gives_an_unnamed_address() {
     let mut poll = Poll::new().unwrap();
     let mut events = Events::with_capacity(8);

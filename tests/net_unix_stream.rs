@@ -60,6 +60,12 @@ fn pair_is_nonblocking_and_cloexec() {
 }
 
 #[test]
+fn take_error_passes_the_kernels_error_on() {
+    let stream = UnixStream::from(not_a_socket());
+    assert_not_a_socket(stream.take_error());
+}
+
+#[test]
 fn connect_to_a_path_gives_pathname_peer_and_unnamed_local() {
     let mut poll = Poll::new().unwrap();
     let mut events = Events::with_capacity(8);

@@ -78,6 +78,22 @@ fn vectored_io_through_shared_references() {
 }
 
 #[test]
+fn vectored_io_through_owned_ends() {
+    let (mut tx, mut rx) = pipe::new().unwrap();
+    let n = tx
+        .write_vectored(&[IoSlice::new(b"abc"), IoSlice::new(b"de")])
+        .unwrap();
+    assert_eq!(n, 5);
+    tx.flush().unwrap();
+    let (mut a, mut b) = ([0u8; 2], [0u8; 4]);
+    let n = rx
+        .read_vectored(&mut [IoSliceMut::new(&mut a), IoSliceMut::new(&mut b)])
+        .unwrap();
+    assert_eq!(n, 5);
+    assert_eq!((&a, &b[..3]), (b"ab", &b"cde"[..]));
+}
+
+#[test]
 fn writing_until_full_gives_would_block_and_writable_comes_back() {
     let mut poll = Poll::new().unwrap();
     let mut events = Events::with_capacity(8);

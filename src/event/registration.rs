@@ -218,11 +218,14 @@ impl UserQueue {
                 continue;
             }
             state.seen = epoch;
+            // Listed here means registered here and armed: `deregister`,
+            // the `Registration`'s drop and a one-shot report all unlist
+            // it, and `set_readiness` lists only an armed registration.
+            debug_assert!(state.queue.is_some() && state.armed);
             let ready = node.readiness.load() & state.interest.kinds();
-            let attached = state.queue.is_some();
             let ready = match Interest::from_kinds(ready) {
-                Some(ready) if attached && state.armed => ready,
-                _ => {
+                Some(ready) => ready,
+                None => {
                     state.listed_in = 0;
                     continue;
                 }

@@ -181,6 +181,18 @@ pub fn set_linger_zero(fd: RawFd) {
     assert_eq!(ret, 0, "SO_LINGER: {}", io::Error::last_os_error());
 }
 
+/// A descriptor that is not a socket (`/dev/null`), for the calls that
+/// must pass the kernel's `ENOTSOCK` on instead of making up an answer.
+pub fn not_a_socket() -> std::os::fd::OwnedFd {
+    std::fs::File::open("/dev/null").unwrap().into()
+}
+
+/// Asserts that `res` is the kernel's `ENOTSOCK`.
+pub fn assert_not_a_socket<T: std::fmt::Debug>(res: io::Result<T>) {
+    let err = res.unwrap_err();
+    assert_eq!(err.raw_os_error(), Some(libc::ENOTSOCK), "{err}");
+}
+
 /// Reads an integer from a file under /proc/sys.
 pub fn sysctl(path: &str) -> Option<i64> {
     std::fs::read_to_string(path).ok()?.trim().parse().ok()
