@@ -4,8 +4,9 @@
 //!
 //! - `ferrio_epoll`: Linux, Android, illumos and Redox;
 //! - `ferrio_kqueue`: Apple's systems, FreeBSD, NetBSD, OpenBSD, DragonFly;
-//! - `ferrio_poll`: `poll(2)`, every other target, and any target built
-//!   with `--cfg mio_unsupported_force_poll_poll`;
+//! - `ferrio_poll`: `poll(2)`, every other Unix-like target, and any of
+//!   them built with `--cfg mio_unsupported_force_poll_poll`;
+//! - `ferrio_iocp`: Windows (a completion port and the AFD driver);
 //! - `ferrio_kernel_queue`: with epoll or kqueue, whose queue is a file
 //!   descriptor and whose kernel keeps readiness;
 //! - `ferrio_notify_eventfd`, `ferrio_notify_pipe`, `ferrio_notify_flag`: what
@@ -17,7 +18,8 @@
 //!   sockets (the runtime hands them over): the net types adopt sockets from
 //!   std and accept connections, but have no `bind` or `connect`.
 //!
-//! Exactly one of the first three is set. The cfgs are declared in
+//! Exactly one of the first four is set; the others only beside the
+//! first three. The cfgs are declared in
 //! `Cargo.toml`'s `check-cfg` list.
 
 use std::env;
@@ -38,7 +40,10 @@ fn main() {
     let forced_poll = env::var_os("CARGO_CFG_MIO_UNSUPPORTED_FORCE_POLL_POLL").is_some();
     let forced_pipe = env::var_os("CARGO_CFG_MIO_UNSUPPORTED_FORCE_WAKER_PIPE").is_some();
 
-    let backend = if forced_poll {
+    let backend = if os == "windows" {
+        // The cfg flags are Unix-only: Windows always has this backend.
+        "iocp"
+    } else if forced_poll {
         "poll"
     } else if EPOLL.contains(&os.as_str()) {
         "epoll"
@@ -48,6 +53,9 @@ fn main() {
         "poll"
     };
     println!("cargo:rustc-cfg=ferrio_{backend}");
+    if backend == "iocp" {
+        return;
+    }
     if backend != "poll" {
         println!("cargo:rustc-cfg=ferrio_kernel_queue");
     }

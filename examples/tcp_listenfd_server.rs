@@ -20,7 +20,9 @@
 
 use std::collections::HashMap;
 use std::io::{self, Read, Write};
+#[cfg(not(windows))]
 use std::net;
+#[cfg(not(windows))]
 use std::os::fd::{FromRawFd, RawFd};
 
 use ferrio::net::{TcpListener, TcpStream};
@@ -29,6 +31,7 @@ use ferrio::{Events, Interest, Poll, Token};
 #[cfg(not(all(target_os = "wasi", target_env = "p1")))]
 const DEFAULT_ADDR: &str = "127.0.0.1:13265";
 /// `SD_LISTEN_FDS_START`: the first descriptor a service manager passes.
+#[cfg(not(windows))]
 const LISTEN_FDS_START: RawFd = 3;
 const LISTENER: Token = Token(0);
 
@@ -129,8 +132,14 @@ fn listener() -> io::Result<TcpListener> {
     Ok(TcpListener::from_std(std_listener))
 }
 
+/// Windows has no socket activation of this kind: the server binds.
+#[cfg(windows)]
+fn passed_listener() -> io::Result<Option<TcpListener>> {
+    Ok(None)
+}
+
 /// Returns the listening socket a service manager passed, if any.
-#[cfg(not(all(target_os = "wasi", target_env = "p1")))]
+#[cfg(not(any(windows, all(target_os = "wasi", target_env = "p1"))))]
 fn passed_listener() -> io::Result<Option<TcpListener>> {
     let pid_matches = std::env::var("LISTEN_PID")
         .ok()

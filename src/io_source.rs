@@ -2,8 +2,8 @@
 
 use std::io;
 use std::ops::Deref;
-use std::os::fd::AsRawFd;
 
+use crate::sys::AsRawSource;
 use crate::{event, sys, Interest, Registry, Token};
 
 /// Wraps a std I/O type `T` and makes it a [`event::Source`].
@@ -55,7 +55,7 @@ impl<T> Deref for IoSource<T> {
     }
 }
 
-impl<T: AsRawFd> event::Source for IoSource<T> {
+impl<T: AsRawSource> event::Source for IoSource<T> {
     fn register(
         &mut self,
         registry: &Registry,
@@ -68,7 +68,7 @@ impl<T: AsRawFd> event::Source for IoSource<T> {
             registry.selector(),
             token,
             interests,
-            self.inner.as_raw_fd(),
+            self.inner.as_raw_source(),
         )
     }
 
@@ -84,7 +84,7 @@ impl<T: AsRawFd> event::Source for IoSource<T> {
             registry.selector(),
             token,
             interests,
-            self.inner.as_raw_fd(),
+            self.inner.as_raw_source(),
         )
     }
 
@@ -92,7 +92,7 @@ impl<T: AsRawFd> event::Source for IoSource<T> {
         #[cfg(debug_assertions)]
         self.registered_with.remove(registry)?;
         self.state
-            .deregister(registry.selector(), self.inner.as_raw_fd())
+            .deregister(registry.selector(), self.inner.as_raw_source())
     }
 }
 

@@ -1,4 +1,4 @@
-#![cfg(all(feature = "os-poll", unix))]
+#![cfg(all(feature = "os-poll", any(unix, windows)))]
 //! `event::Registration` and `SetReadiness`: user-space sources, in each
 //! trigger mode, across threads, and alongside the kernel's sources, on
 //! whichever backend the build selects.
@@ -159,7 +159,7 @@ fn deregistered_registrations_report_nothing_and_can_come_back() {
 
 #[test]
 fn registering_twice_or_with_another_poll_fails() {
-    let (poll, _events, mut reg, _set) = registered(Interest::READABLE);
+    let (mut poll, mut events, mut reg, set) = registered(Interest::READABLE);
     let err = poll
         .registry()
         .register(&mut reg, T, Interest::READABLE)
@@ -173,6 +173,16 @@ fn registering_twice_or_with_another_poll_fails() {
     assert_eq!(err.kind(), io::ErrorKind::AlreadyExists);
     let err = other.registry().deregister(&mut reg).unwrap_err();
     assert_eq!(err.kind(), io::ErrorKind::AlreadyExists);
+    let err = other
+        .registry()
+        .reregister(&mut reg, T, Interest::WRITABLE)
+        .unwrap_err();
+    assert_eq!(err.kind(), io::ErrorKind::AlreadyExists);
+    // None of the refused calls moved it: still on the first poll, with
+    // its first interest.
+    set.set_readiness(Interest::READABLE.add(Interest::WRITABLE))
+        .unwrap();
+    assert_eq!(seen(&mut poll, &mut events, LONG), Some((true, false)));
 }
 
 #[test]

@@ -62,8 +62,8 @@
 //! ```
 
 /// The parts every net type shares: `event::Source`, `Debug` as the std
-/// type, the file-descriptor traits, and the conversions into std and
-/// `OwnedFd`. `$ty` must be `struct $ty { inner: IoSource<$std> }` with a
+/// type, the raw-descriptor traits (`raw_traits!`), and the conversion into
+/// std. `$ty` must be `struct $ty { inner: IoSource<$std> }` with a
 /// `from_std(std) -> $ty` that does not touch the blocking mode.
 macro_rules! net_type_common {
     ($ty:ident, $std:ty) => {
@@ -98,6 +98,23 @@ macro_rules! net_type_common {
             }
         }
 
+        raw_traits!($ty, $std);
+
+        /// Unwraps the std socket, which stays in its current (usually
+        /// non-blocking) mode.
+        impl ::std::convert::From<$ty> for $std {
+            fn from(socket: $ty) -> $std {
+                socket.inner.into_inner()
+            }
+        }
+    };
+}
+
+/// The file-descriptor traits of a net type, and the conversions from and
+/// into `OwnedFd`.
+#[cfg(not(windows))]
+macro_rules! raw_traits {
+    ($ty:ident, $std:ty) => {
         impl ::std::os::fd::FromRawFd for $ty {
             /// Takes ownership of `fd`, which must be an open socket of the
             /// right kind. The blocking mode is left as it is.
@@ -140,11 +157,55 @@ macro_rules! net_type_common {
             }
         }
 
-        /// Unwraps the std socket, which stays in its current (usually
-        /// non-blocking) mode.
-        impl ::std::convert::From<$ty> for $std {
-            fn from(socket: $ty) -> $std {
-                socket.inner.into_inner()
+    };
+}
+
+/// The socket traits of a net type, and the conversions from and into
+/// `OwnedSocket`.
+#[cfg(windows)]
+macro_rules! raw_traits {
+    ($ty:ident, $std:ty) => {
+        impl ::std::os::windows::io::FromRawSocket for $ty {
+            /// Takes ownership of `socket`, which must be an open socket of
+            /// the right kind. The blocking mode is left as it is.
+            unsafe fn from_raw_socket(socket: ::std::os::windows::io::RawSocket) -> $ty {
+                // SAFETY: the caller hands over ownership of an open socket,
+                // which is the contract of `from_raw_socket`.
+                $ty::from_std(unsafe {
+                    <$std as ::std::os::windows::io::FromRawSocket>::from_raw_socket(socket)
+                })
+            }
+        }
+
+        impl ::std::os::windows::io::AsRawSocket for $ty {
+            fn as_raw_socket(&self) -> ::std::os::windows::io::RawSocket {
+                ::std::os::windows::io::AsRawSocket::as_raw_socket(&*self.inner)
+            }
+        }
+
+        impl ::std::os::windows::io::IntoRawSocket for $ty {
+            fn into_raw_socket(self) -> ::std::os::windows::io::RawSocket {
+                ::std::os::windows::io::IntoRawSocket::into_raw_socket(self.inner.into_inner())
+            }
+        }
+
+        impl ::std::os::windows::io::AsSocket for $ty {
+            fn as_socket(&self) -> ::std::os::windows::io::BorrowedSocket<'_> {
+                ::std::os::windows::io::AsSocket::as_socket(&*self.inner)
+            }
+        }
+
+        /// Wraps the socket like `from_std`: the blocking mode is left as
+        /// it is.
+        impl ::std::convert::From<::std::os::windows::io::OwnedSocket> for $ty {
+            fn from(socket: ::std::os::windows::io::OwnedSocket) -> $ty {
+                $ty::from_std(<$std>::from(socket))
+            }
+        }
+
+        impl ::std::convert::From<$ty> for ::std::os::windows::io::OwnedSocket {
+            fn from(socket: $ty) -> ::std::os::windows::io::OwnedSocket {
+                ::std::os::windows::io::OwnedSocket::from(socket.inner.into_inner())
             }
         }
     };

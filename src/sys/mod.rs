@@ -20,18 +20,20 @@
 //! The epoll and kqueue backends share the wakers of `wake/` (which need
 //! only "does the batch hold this token, add a readable event for it" from
 //! them) and the empty per-source state of `unix/selector/stateless.rs`.
+//! On Windows (`windows/`, cfg `ferrio_iocp`) readiness comes from the AFD
+//! driver's poll requests, completed on an I/O completion port; its wakers
+//! post completions and share `wake/` too.
+//!
 //! Without the `os-poll` feature, `shell/` provides the same names with no
 //! backend behind them.
 
-#[cfg(not(any(unix, target_os = "hermit", target_os = "wasi")))]
-compile_error!(
-    "ferrio supports Unix-like systems, WASI and Hermit only for now (Windows is to come)"
-);
+#[cfg(not(any(unix, windows, target_os = "hermit", target_os = "wasi")))]
+compile_error!("ferrio supports Unix-like systems, Windows, WASI and Hermit");
 
 mod event_buf;
 
 // The backends whose kernel reports a waker's signal under its token.
-#[cfg(all(feature = "os-poll", ferrio_kernel_queue))]
+#[cfg(all(feature = "os-poll", any(ferrio_kernel_queue, ferrio_iocp)))]
 mod wake;
 pub(crate) use self::event_buf::EventBuf;
 
@@ -42,6 +44,12 @@ pub(crate) mod unix;
 #[cfg(any(unix, target_os = "hermit", target_os = "wasi"))]
 #[allow(unused_imports)]
 pub(crate) use self::unix::*;
+
+#[cfg(windows)]
+pub(crate) mod windows;
+#[cfg(windows)]
+#[allow(unused_imports)]
+pub(crate) use self::windows::*;
 
 #[cfg(not(feature = "os-poll"))]
 mod shell;

@@ -88,6 +88,7 @@ pub fn open_fds() -> usize {
 }
 
 /// True if `fd` has FD_CLOEXEC set.
+#[cfg(not(windows))]
 pub fn is_cloexec(fd: std::os::fd::RawFd) -> bool {
     // SAFETY: F_GETFD takes no pointer; a bad fd returns -1.
     let flags = unsafe { libc::fcntl(fd, libc::F_GETFD, 0) };
@@ -101,3 +102,31 @@ pub const LONG: Duration = Duration::from_secs(5);
 
 /// True when the build uses the `poll(2)` backend.
 pub const POLL_BACKEND: bool = cfg!(mio_unsupported_force_poll_poll);
+
+/// A connected pair of non-blocking stream sockets: a Unix socket pair, or
+/// on Windows a loopback TCP connection.
+#[cfg(unix)]
+pub type Stream = ferrio::net::UnixStream;
+/// A connected pair of non-blocking stream sockets: a Unix socket pair, or
+/// on Windows a loopback TCP connection.
+#[cfg(not(unix))]
+pub type Stream = ferrio::net::TcpStream;
+
+/// Two connected stream sockets (see [`Stream`]).
+#[cfg(unix)]
+pub fn stream_pair() -> (Stream, Stream) {
+    Stream::pair().unwrap()
+}
+
+/// Two connected stream sockets (see [`Stream`]).
+#[cfg(not(unix))]
+pub fn stream_pair() -> (Stream, Stream) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let a = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+    let (b, _) = listener.accept().unwrap();
+    for s in [&a, &b] {
+        s.set_nonblocking(true).unwrap();
+        s.set_nodelay(true).unwrap();
+    }
+    (Stream::from_std(a), Stream::from_std(b))
+}

@@ -5,10 +5,9 @@
 //! that need one are unreachable. They panic, as mio's do.
 
 use std::io;
-use std::os::fd::RawFd;
 use std::time::Duration;
 
-use super::EventBuf;
+use super::{EventBuf, RawSource};
 use crate::{Interest, Token};
 
 macro_rules! os_required {
@@ -31,22 +30,24 @@ impl Selector {
         os_required!()
     }
 
-    pub(crate) fn register(&self, _: RawFd, _: Token, _: Interest) -> io::Result<()> {
+    pub(crate) fn register(&self, _: RawSource, _: Token, _: Interest) -> io::Result<()> {
         os_required!()
     }
 
-    pub(crate) fn reregister(&self, _: RawFd, _: Token, _: Interest) -> io::Result<()> {
+    pub(crate) fn reregister(&self, _: RawSource, _: Token, _: Interest) -> io::Result<()> {
         os_required!()
     }
 
-    pub(crate) fn deregister(&self, _: RawFd) -> io::Result<()> {
+    pub(crate) fn deregister(&self, _: RawSource) -> io::Result<()> {
         os_required!()
     }
 
-    pub(crate) fn as_raw_fd(&self) -> RawFd {
+    #[cfg(ferrio_kernel_queue)]
+    pub(crate) fn as_raw_fd(&self) -> std::os::fd::RawFd {
         os_required!()
     }
 
+    #[cfg(ferrio_kernel_queue)]
     pub(crate) fn as_fd(&self) -> std::os::fd::BorrowedFd<'_> {
         os_required!()
     }
@@ -151,7 +152,7 @@ impl IoSourceState {
         _: &Selector,
         _: Token,
         _: Interest,
-        _: RawFd,
+        _: RawSource,
     ) -> io::Result<()> {
         os_required!()
     }
@@ -161,12 +162,12 @@ impl IoSourceState {
         _: &Selector,
         _: Token,
         _: Interest,
-        _: RawFd,
+        _: RawSource,
     ) -> io::Result<()> {
         os_required!()
     }
 
-    pub(crate) fn deregister(&mut self, _: &Selector, _: RawFd) -> io::Result<()> {
+    pub(crate) fn deregister(&mut self, _: &Selector, _: RawSource) -> io::Result<()> {
         os_required!()
     }
 }

@@ -50,6 +50,22 @@ macro_rules! atomic_flags_or {
     }};
 }
 
+/// What a selector registers: a file descriptor.
+pub(crate) type RawSource = RawFd;
+
+/// The raw descriptor of an I/O type, as the common I/O path asks for it.
+#[cfg_attr(not(any(feature = "net", feature = "os-ext")), allow(dead_code))]
+pub(crate) trait AsRawSource {
+    fn as_raw_source(&self) -> RawSource;
+}
+
+impl<T: std::os::fd::AsRawFd> AsRawSource for T {
+    #[inline]
+    fn as_raw_source(&self) -> RawSource {
+        self.as_raw_fd()
+    }
+}
+
 mod cvt;
 pub(crate) use self::cvt::cvt;
 #[cfg(all(feature = "net", not(ferrio_no_sockets)))]

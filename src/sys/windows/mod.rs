@@ -1,0 +1,56 @@
+//! Windows: readiness from the AFD driver's poll requests, completed on an
+//! I/O completion port (`selector.rs`); wakers post completions.
+
+use std::os::windows::io::{AsRawSocket, RawSocket};
+
+/// What a selector registers: a socket.
+pub(crate) type RawSource = RawSocket;
+
+/// The raw socket of an I/O type, as the common I/O path asks for it.
+#[cfg_attr(not(any(feature = "net", feature = "os-ext")), allow(dead_code))]
+pub(crate) trait AsRawSource {
+    fn as_raw_source(&self) -> RawSource;
+}
+
+impl<T: AsRawSocket> AsRawSource for T {
+    #[inline]
+    fn as_raw_source(&self) -> RawSource {
+        self.as_raw_socket()
+    }
+}
+
+#[cfg(feature = "os-poll")]
+mod afd;
+#[cfg(feature = "os-poll")]
+mod iocp;
+#[cfg(feature = "os-poll")]
+mod selector;
+#[cfg(feature = "os-poll")]
+#[allow(unused_imports)]
+pub(crate) use self::selector::{event, Event, Events, IoSourceState, Selector, Waker};
+
+#[cfg(feature = "net")]
+pub(crate) mod net;
+#[cfg(feature = "net")]
+pub(crate) mod tcp;
+#[cfg(feature = "net")]
+pub(crate) mod udp;
+
+/// Starts Winsock (version 2.2) once per process; it is never stopped.
+/// std does the same before its first socket call, and the two count.
+#[cfg(any(feature = "net", feature = "os-poll"))]
+pub(crate) fn init() {
+    use std::sync::Once;
+
+    use windows_sys::Win32::Networking::WinSock::{WSAStartup, WSADATA};
+
+    static INIT: Once = Once::new();
+    INIT.call_once(|| {
+        // SAFETY: all-zero is a valid `WSADATA`, which the call fills.
+        let mut data: WSADATA = unsafe { std::mem::zeroed() };
+        // SAFETY: `data` is a live local. A failure shows at the first
+        // socket call, with its error.
+        let _ = unsafe { WSAStartup(0x202, &mut data) };
+    });
+}
+

@@ -1,0 +1,770 @@
+//! The selector: one completion port, the AFD handles whose poll requests
+//! complete on it, and the per-socket state that turns those one-shot
+//! requests into the readiness ferrio reports.
+//!
+//! Each registered socket has at most one poll request in flight, asking
+//! for the events its interest still wants ("armed"). A completion reports
+//! what happened, and then, as the trigger mode says:
+//!
+//! - edge (the default): the kinds just reported are disarmed until an I/O
+//!   call through ferrio returns `WouldBlock` (`IoSourceState::do_io`),
+//!   which arms the whole interest again: after an event, the caller reads
+//!   or writes until `WouldBlock`, as with epoll;
+//! - level: nothing is disarmed, so the next request completes at once
+//!   while the socket stays ready;
+//! - one-shot: everything is disarmed until `reregister`.
+//!
+//! The request in flight is re-issued, or cancelled and re-issued, as soon
+//! as the armed set changes, from whichever thread changed it: a poll
+//! blocked in another thread sees the new request's completion.
+//!
+//! A request in flight owns a reference to its socket's state (the
+//! overlapped pointer it carries is an `Arc` turned into a raw pointer), so
+//! the status block and answer the driver writes stay valid until the
+//! completion is dequeued, whatever the program does with the socket
+//! meanwhile. A deregistered or dropped socket is marked deleted and its
+//! request cancelled: the completion that still comes reports nothing.
+
+use std::cell::UnsafeCell;
+use std::ffi::c_void;
+use std::io;
+use std::os::windows::io::RawSocket;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use windows_sys::Win32::Foundation::{HANDLE, NTSTATUS, STATUS_CANCELLED};
+use windows_sys::Win32::Networking::WinSock::{
+    WSAGetLastError, WSAIoctl, INVALID_SOCKET, SIO_BASE_HANDLE, SIO_BSP_HANDLE, SIO_BSP_HANDLE_POLL,
+    SIO_BSP_HANDLE_SELECT, SOCKET, SOCKET_ERROR,
+};
+use windows_sys::Win32::System::IO::{IO_STATUS_BLOCK, OVERLAPPED_ENTRY};
+
+use super::afd::{self, Afd, PollHandleInfo, PollInfo};
+use super::iocp::CompletionPort;
+use crate::sys::wake::{Signal, WakeRecord, WakerHandle, Wakers};
+use crate::sys::EventBuf;
+use crate::{Interest, Token, Trigger};
+
+/// Sockets per AFD handle: a handle's requests are kept in one list, which
+/// a cancellation walks.
+const SOCKETS_PER_AFD: usize = 32;
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // The state is consistent between statements: a panic elsewhere
+    // leaves nothing half-done.
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A completion port and its AFD handles, shared by a selector's clones,
+/// its wakers and its sockets' requests.
+#[derive(Debug)]
+struct Inner {
+    port: CompletionPort,
+    afds: Mutex<Vec<Arc<AfdHandle>>>,
+}
+
+/// An AFD handle and the count of its requests in flight.
+#[derive(Debug)]
+struct AfdHandle {
+    afd: Afd,
+    in_flight: AtomicUsize,
+}
+
+impl Inner {
+    /// An AFD handle with room for one more socket.
+    fn afd(&self) -> io::Result<Arc<AfdHandle>> {
+        let mut afds = lock(&self.afds);
+        // Handles no socket uses any more (only this list holds them).
+        afds.retain(|afd| Arc::strong_count(afd) > 1);
+        if let Some(afd) = afds.iter().find(|afd| Arc::strong_count(afd) <= SOCKETS_PER_AFD) {
+            return Ok(Arc::clone(afd));
+        }
+        let afd = Arc::new(AfdHandle {
+            afd: Afd::new(&self.port)?,
+            in_flight: AtomicUsize::new(0),
+        });
+        afds.push(Arc::clone(&afd));
+        Ok(afd)
+    }
+}
+
+impl Drop for Inner {
+    /// Ends the requests still in flight, so that the socket states they
+    /// hold are freed: each is cancelled, and its completion dequeued.
+    fn drop(&mut self) {
+        let afds = std::mem::take(&mut *lock(&self.afds));
+        let busy = |afds: &[Arc<AfdHandle>]| afds.iter().any(|a| a.in_flight.load(Ordering::Acquire) != 0);
+        if !busy(&afds) {
+            return;
+        }
+        for afd in &afds {
+            let _ = afd.afd.cancel_all();
+        }
+        // SAFETY: all-zero entries are valid plain data.
+        let mut entries: [OVERLAPPED_ENTRY; 64] = unsafe { std::mem::zeroed() };
+        // Cancelled requests complete at once; should one not, its state is
+        // leaked rather than freed under the driver.
+        let give_up = Instant::now() + Duration::from_secs(1);
+        while busy(&afds) && Instant::now() < give_up {
+            let n = match self.port.get(&mut entries, Some(Duration::from_millis(100))) {
+                Ok(n) => n,
+                Err(_) => break,
+            };
+            for entry in &entries[..n] {
+                if !entry.lpOverlapped.is_null() {
+                    // SAFETY: a non-null overlapped pointer on this port is
+                    // always a request's reference to its socket state.
+                    let sock = unsafe { SockState::from_request(entry.lpOverlapped.cast()) };
+                    sock.completed();
+                }
+            }
+        }
+    }
+}
+
+/// A completion port with its AFD handles.
+#[derive(Debug)]
+pub(crate) struct Selector {
+    inner: Arc<Inner>,
+    wakers: Wakers,
+    /// The completions of one wait: grown to the events' capacity once.
+    entries: Entries,
+    /// The event of a completion dequeued by a wait that had no room to
+    /// report it, for the next `select`.
+    stashed: Option<Event>,
+}
+
+/// Completion records, written by the system.
+struct Entries(Vec<OVERLAPPED_ENTRY>);
+
+// SAFETY: the records are plain data; the pointers in them are only used by
+// `select`, which holds the selector mutably.
+unsafe impl Send for Entries {}
+// SAFETY: as above; a shared selector never touches them.
+unsafe impl Sync for Entries {}
+
+impl std::fmt::Debug for Entries {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Entries").field("len", &self.0.len()).finish()
+    }
+}
+
+impl Selector {
+    pub(crate) fn new() -> io::Result<Selector> {
+        super::init();
+        Ok(Selector {
+            inner: Arc::new(Inner {
+                port: CompletionPort::new()?,
+                afds: Mutex::new(Vec::new()),
+            }),
+            wakers: Wakers::new(),
+            entries: Entries(Vec::new()),
+            stashed: None,
+        })
+    }
+
+    /// Another handle to the same port, for registering (never polled).
+    pub(crate) fn try_clone(&self) -> io::Result<Selector> {
+        Ok(Selector {
+            inner: Arc::clone(&self.inner),
+            wakers: self.wakers.share(),
+            entries: Entries(Vec::new()),
+            stashed: None,
+        })
+    }
+
+    /// Waits for completions and turns them into events. A wait whose
+    /// completions report nothing (a cancelled request, a disarmed kind)
+    /// waits again for what is left of the timeout: a blocking `select`
+    /// returns empty only when its time is up.
+    pub(crate) fn select(&mut self, events: &mut Events, timeout: Option<Duration>) -> io::Result<()> {
+        events.clear();
+        if let Some(event) = self.stashed.take() {
+            if events.capacity() > 0 {
+                events.push(event);
+                self.wakers.look(events, false);
+                return Ok(());
+            }
+            self.stashed = Some(event);
+            return Ok(());
+        }
+        let deadline = timeout.and_then(|to| Instant::now().checked_add(to));
+        let mut left = timeout;
+        loop {
+            let mut wait = left;
+            if wait != Some(Duration::ZERO) && self.wakers.unchecked() && !self.wakers.may_block() {
+                // Wakes that no completion reports: a look without waiting
+                // reports them.
+                wait = Some(Duration::ZERO);
+            }
+            self.wait(events, wait)?;
+            if !events.is_empty() || self.stashed.is_some() {
+                return Ok(());
+            }
+            left = match (timeout, deadline) {
+                (Some(to), _) if to.is_zero() => return Ok(()),
+                (None, _) => None,
+                (Some(_), Some(deadline)) => match deadline.checked_duration_since(Instant::now()) {
+                    Some(left) if !left.is_zero() => Some(left),
+                    _ => return Ok(()),
+                },
+                // Beyond what an `Instant` holds: wait on.
+                (Some(to), None) => Some(to),
+            };
+        }
+    }
+
+    /// One wait for completions.
+    fn wait(&mut self, events: &mut Events, timeout: Option<Duration>) -> io::Result<()> {
+        let room = events.capacity().max(1);
+        if self.entries.0.len() < room {
+            // SAFETY: all-zero entries are valid plain data.
+            self.entries.0.resize(room, unsafe { std::mem::zeroed() });
+        }
+        let n = self.inner.port.get(&mut self.entries.0[..room], timeout)?;
+        let blocking = timeout != Some(Duration::ZERO);
+        for entry in &self.entries.0[..n] {
+            let event = if entry.lpOverlapped.is_null() {
+                // A waker's post.
+                Some(Event::wake_event(entry.lpCompletionKey))
+            } else {
+                // SAFETY: a non-null overlapped pointer on this port is
+                // always a request's reference to its socket state.
+                let sock = unsafe { SockState::from_request(entry.lpOverlapped.cast()) };
+                sock.completed()
+            };
+            if let Some(event) = event {
+                if events.len() < events.capacity() {
+                    events.push(event);
+                } else {
+                    // Only with no room at all (one entry is dequeued).
+                    self.stashed = Some(event);
+                }
+            }
+        }
+        if n > 0 || self.wakers.unchecked() {
+            self.wakers.look(events, blocking);
+        }
+        Ok(())
+    }
+
+    /// Registers `socket`: its state, with a poll request in flight.
+    pub(crate) fn register(&self, socket: RawSocket, token: Token, interests: Interest) -> io::Result<Arc<SockState>> {
+        let base = base_socket(socket)?;
+        let afd = self.inner.afd()?;
+        let sock = Arc::new(SockState {
+            iosb: UnsafeCell::new(IO_STATUS_BLOCK_ZERO),
+            info: UnsafeCell::new(PollInfo::zeroed()),
+            afd,
+            base: base as usize,
+            state: Mutex::new(Sock {
+                token,
+                interests,
+                armed: afd_events(interests),
+                pending: 0,
+                in_flight: false,
+                cancelled: false,
+                deleted: false,
+            }),
+        });
+        sock.update(&mut lock(&sock.state))?;
+        Ok(sock)
+    }
+}
+
+// SAFETY: all-zero is a valid status block.
+const IO_STATUS_BLOCK_ZERO: IO_STATUS_BLOCK = unsafe { std::mem::zeroed() };
+
+/// The AFD events that `interests` asks for.
+fn afd_events(interests: Interest) -> u32 {
+    let mut events = 0;
+    if interests.is_readable() {
+        events |= afd::READABLE;
+    }
+    if interests.is_writable() {
+        events |= afd::WRITABLE;
+    }
+    events
+}
+
+/// The socket the AFD driver knows, beneath any layered service provider:
+/// `SIO_BASE_HANDLE`, or where a provider refuses it, the handles it gives
+/// `select` and `WSAPoll`.
+fn base_socket(socket: RawSocket) -> io::Result<RawSocket> {
+    let mut last = 0;
+    for ioctl in [SIO_BASE_HANDLE, SIO_BSP_HANDLE_SELECT, SIO_BSP_HANDLE_POLL, SIO_BSP_HANDLE] {
+        let mut base: SOCKET = INVALID_SOCKET;
+        let mut bytes = 0u32;
+        // SAFETY: no input; the output is a live `SOCKET`, its size given;
+        // not overlapped.
+        let res = unsafe {
+            WSAIoctl(
+                socket as SOCKET,
+                ioctl,
+                std::ptr::null(),
+                0,
+                (&mut base as *mut SOCKET).cast::<c_void>(),
+                std::mem::size_of::<SOCKET>() as u32,
+                &mut bytes,
+                std::ptr::null_mut(),
+                None,
+            )
+        };
+        if res != SOCKET_ERROR && base != INVALID_SOCKET {
+            return Ok(base as RawSocket);
+        }
+        // SAFETY: reads the calling thread's last Winsock error.
+        last = unsafe { WSAGetLastError() };
+    }
+    Err(io::Error::from_raw_os_error(last))
+}
+
+/// One registered socket.
+pub(crate) struct SockState {
+    /// The request's status block and poll record: written by the driver
+    /// while a request is in flight, touched here only while none is (under
+    /// `state`'s lock).
+    iosb: UnsafeCell<IO_STATUS_BLOCK>,
+    info: UnsafeCell<PollInfo>,
+    afd: Arc<AfdHandle>,
+    /// The base socket, as the driver takes it.
+    base: usize,
+    state: Mutex<Sock>,
+}
+
+// SAFETY: `iosb` and `info` are only accessed under `state`'s lock while no
+// request is in flight (and by the driver while one is); the rest is
+// `Send + Sync` or a plain integer.
+unsafe impl Send for SockState {}
+// SAFETY: as above.
+unsafe impl Sync for SockState {}
+
+impl std::fmt::Debug for SockState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SockState").field("state", &*lock(&self.state)).finish()
+    }
+}
+
+#[derive(Debug)]
+struct Sock {
+    token: Token,
+    interests: Interest,
+    /// The AFD events wanted now: the interest's, less the kinds an edge
+    /// or one-shot report disarmed.
+    armed: u32,
+    /// The events of the request in flight.
+    pending: u32,
+    in_flight: bool,
+    /// The request in flight was cancelled: its completion reports nothing
+    /// and issues the next one.
+    cancelled: bool,
+    deleted: bool,
+}
+
+impl SockState {
+    /// The reference a completed request held.
+    ///
+    /// # Safety
+    ///
+    /// `ptr` is the overlapped pointer of a dequeued completion of a poll
+    /// request, made by `update`.
+    unsafe fn from_request(ptr: *const SockState) -> Arc<SockState> {
+        // SAFETY: `update` made the pointer with `Arc::into_raw`, and each
+        // completion is dequeued once.
+        unsafe { Arc::from_raw(ptr) }
+    }
+
+    /// Makes the request in flight match what is armed: issues one if none
+    /// is in flight, cancels one that misses an armed event (its completion
+    /// issues the next).
+    fn update(self: &Arc<Self>, sock: &mut Sock) -> io::Result<()> {
+        let want = if sock.deleted { 0 } else { sock.armed };
+        if sock.in_flight {
+            if !sock.cancelled && (sock.deleted || want & !sock.pending != 0) {
+                // SAFETY: the request of this status block is in flight on
+                // this handle: its completion has not been dequeued (that
+                // clears `in_flight` under this lock).
+                unsafe { self.afd.afd.cancel(self.iosb.get())? };
+                sock.cancelled = true;
+            }
+            return Ok(());
+        }
+        if want == 0 {
+            return Ok(());
+        }
+        // SAFETY: no request is in flight, and `state`'s lock is held: no
+        // one else reads or writes the record.
+        unsafe {
+            *self.info.get() = PollInfo {
+                timeout: i64::MAX,
+                number_of_handles: 1,
+                exclusive: 0,
+                handles: [PollHandleInfo {
+                    handle: self.base as HANDLE,
+                    // A socket closed without deregistering reports this.
+                    events: want | afd::POLL_LOCAL_CLOSE,
+                    status: 0,
+                }],
+            };
+        }
+        let context = Arc::into_raw(Arc::clone(self));
+        self.afd.in_flight.fetch_add(1, Ordering::AcqRel);
+        // SAFETY: the record and status block live in this state, which
+        // the request's own reference (`context`) keeps alive until its
+        // completion is dequeued; until then only the driver touches them
+        // (`in_flight` is set below, under the lock).
+        match unsafe { self.afd.afd.poll(self.info.get(), self.iosb.get(), context as *mut c_void) } {
+            Ok(()) => {
+                sock.in_flight = true;
+                sock.pending = want;
+                Ok(())
+            }
+            Err(err) => {
+                self.afd.in_flight.fetch_sub(1, Ordering::AcqRel);
+                // SAFETY: the request was refused: no completion will hand
+                // the reference back.
+                drop(unsafe { Arc::from_raw(context) });
+                Err(err)
+            }
+        }
+    }
+
+    /// A request completed: the event to report, if any, and the next
+    /// request.
+    fn completed(self: &Arc<Self>) -> Option<Event> {
+        self.afd.in_flight.fetch_sub(1, Ordering::AcqRel);
+        let mut sock = lock(&self.state);
+        sock.in_flight = false;
+        sock.pending = 0;
+        let cancelled = std::mem::replace(&mut sock.cancelled, false);
+        if sock.deleted {
+            return None;
+        }
+        // SAFETY: the completion was dequeued: the driver is done with the
+        // record and status block, and the lock is held.
+        let (status, info) = unsafe { ((*self.iosb.get()).Anonymous.Status, *self.info.get()) };
+        let mut events = if cancelled || status == STATUS_CANCELLED {
+            0
+        } else if is_nt_error(status) {
+            // The request failed: report it as an error on the socket.
+            afd::POLL_CONNECT_FAIL
+        } else if info.number_of_handles == 0 {
+            0
+        } else {
+            info.handles[0].events
+        };
+        if events & afd::POLL_LOCAL_CLOSE != 0 {
+            // Closed without deregistering: nothing more to report.
+            sock.deleted = true;
+            return None;
+        }
+        events &= sock.armed;
+        let event = if events == 0 {
+            None
+        } else {
+            let reported = (if events & afd::READABLE != 0 { afd::READABLE } else { 0 })
+                | (if events & afd::WRITABLE != 0 { afd::WRITABLE } else { 0 });
+            match sock.interests.trigger() {
+                Trigger::Level => {}
+                Trigger::Oneshot => sock.armed = 0,
+                _ => sock.armed &= !reported,
+            }
+            Some(Event {
+                flags: events,
+                data: sock.token.0 as u64,
+            })
+        };
+        // A failure here leaves the socket without a request; the next
+        // `WouldBlock` or `reregister` tries again.
+        let _ = self.update(&mut sock);
+        event
+    }
+
+    /// An I/O call returned `WouldBlock`: the whole interest is armed
+    /// again (edge mode).
+    pub(crate) fn rearm(self: &Arc<Self>) -> io::Result<()> {
+        let mut sock = lock(&self.state);
+        if sock.deleted || sock.interests.trigger() != Trigger::Edge {
+            return Ok(());
+        }
+        let all = afd_events(sock.interests);
+        if sock.armed == all {
+            return Ok(());
+        }
+        sock.armed = all;
+        self.update(&mut sock)
+    }
+
+    pub(crate) fn reregister(self: &Arc<Self>, token: Token, interests: Interest) -> io::Result<()> {
+        let mut sock = lock(&self.state);
+        sock.token = token;
+        sock.interests = interests;
+        sock.armed = afd_events(interests);
+        self.update(&mut sock)
+    }
+
+    /// Deregistered or dropped: nothing more is reported, and the request
+    /// in flight is cancelled.
+    pub(crate) fn delete(self: &Arc<Self>) -> io::Result<()> {
+        let mut sock = lock(&self.state);
+        sock.deleted = true;
+        self.update(&mut sock)
+    }
+}
+
+fn is_nt_error(status: NTSTATUS) -> bool {
+    // The two top bits: 3 is an error (1 information, 2 a warning).
+    (status as u32) >> 30 == 3
+}
+
+/// The per-source state of the common I/O path: the socket's state once
+/// registered.
+#[derive(Debug)]
+pub(crate) struct IoSourceState {
+    sock: Option<Arc<SockState>>,
+}
+
+#[cfg_attr(not(any(feature = "net", feature = "os-ext")), allow(dead_code))]
+impl IoSourceState {
+    pub(crate) fn new() -> IoSourceState {
+        IoSourceState { sock: None }
+    }
+
+    /// Runs `f`; a `WouldBlock` arms the whole interest again.
+    #[inline]
+    pub(crate) fn do_io<T, F, R>(&self, f: F, io: &T) -> io::Result<R>
+    where
+        F: FnOnce(&T) -> io::Result<R>,
+    {
+        let res = f(io);
+        if let (Err(err), Some(sock)) = (&res, &self.sock) {
+            if err.kind() == io::ErrorKind::WouldBlock {
+                sock.rearm()?;
+            }
+        }
+        res
+    }
+
+    pub(crate) fn register(
+        &mut self,
+        selector: &Selector,
+        token: Token,
+        interests: Interest,
+        socket: RawSocket,
+    ) -> io::Result<()> {
+        if self.sock.is_some() {
+            return Err(io::Error::new(io::ErrorKind::AlreadyExists, "I/O source already registered"));
+        }
+        self.sock = Some(selector.register(socket, token, interests)?);
+        Ok(())
+    }
+
+    pub(crate) fn reregister(
+        &mut self,
+        _: &Selector,
+        token: Token,
+        interests: Interest,
+        _: RawSocket,
+    ) -> io::Result<()> {
+        match &self.sock {
+            Some(sock) => sock.reregister(token, interests),
+            None => Err(not_registered()),
+        }
+    }
+
+    pub(crate) fn deregister(&mut self, _: &Selector, _: RawSocket) -> io::Result<()> {
+        match self.sock.take() {
+            Some(sock) => sock.delete(),
+            None => Err(not_registered()),
+        }
+    }
+}
+
+impl Drop for IoSourceState {
+    fn drop(&mut self) {
+        if let Some(sock) = self.sock.take() {
+            let _ = sock.delete();
+        }
+    }
+}
+
+fn not_registered() -> io::Error {
+    io::Error::new(io::ErrorKind::NotFound, "I/O source not registered")
+}
+
+/// An event: AFD's event flags (or `TIMER`) and the token.
+#[derive(Clone, Copy, Debug)]
+#[repr(C)]
+pub(crate) struct Event {
+    flags: u32,
+    data: u64,
+}
+
+/// A timer's flag, which the driver never reports.
+const TIMER: u32 = 1 << 31;
+
+pub(crate) type Events = EventBuf<Event>;
+
+/// Reading an event.
+pub(crate) mod event {
+    use std::fmt;
+
+    use super::*;
+
+    fn has(event: &Event, flags: u32) -> bool {
+        event.flags & flags != 0
+    }
+
+    pub(crate) fn token(event: &Event) -> Token {
+        Token(event.data as usize)
+    }
+
+    pub(crate) fn is_readable(event: &Event) -> bool {
+        has(event, afd::READABLE)
+    }
+
+    pub(crate) fn is_writable(event: &Event) -> bool {
+        has(event, afd::WRITABLE)
+    }
+
+    pub(crate) fn is_error(event: &Event) -> bool {
+        has(event, afd::POLL_CONNECT_FAIL)
+    }
+
+    pub(crate) fn is_read_closed(event: &Event) -> bool {
+        has(event, afd::POLL_DISCONNECT | afd::POLL_ABORT | afd::POLL_CONNECT_FAIL)
+    }
+
+    pub(crate) fn is_write_closed(event: &Event) -> bool {
+        has(event, afd::POLL_ABORT | afd::POLL_CONNECT_FAIL)
+    }
+
+    pub(crate) fn is_priority(_: &Event) -> bool {
+        false
+    }
+
+    pub(crate) fn is_aio(_: &Event) -> bool {
+        false
+    }
+
+    pub(crate) fn is_lio(_: &Event) -> bool {
+        false
+    }
+
+    pub(crate) fn timer(token: Token) -> Event {
+        Event {
+            flags: TIMER,
+            data: token.0 as u64,
+        }
+    }
+
+    pub(crate) fn is_timer(event: &Event) -> bool {
+        event.flags == TIMER
+    }
+
+    /// Appends the event of a user-space source; false without room.
+    pub(crate) fn push_user(events: &mut Events, token: Token, ready: Interest) -> bool {
+        if events.len() >= events.capacity() {
+            return false;
+        }
+        let mut flags = 0;
+        if ready.is_readable() {
+            flags |= afd::POLL_RECEIVE;
+        }
+        if ready.is_writable() {
+            flags |= afd::POLL_SEND;
+        }
+        events.push(Event {
+            flags,
+            data: token.0 as u64,
+        });
+        true
+    }
+
+    pub(crate) fn debug_details(f: &mut fmt::Formatter<'_>, event: &Event) -> fmt::Result {
+        struct Flags(u32);
+        impl fmt::Debug for Flags {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                const NAMES: [(u32, &str); 8] = [
+                    (afd::POLL_RECEIVE, "POLL_RECEIVE"),
+                    (afd::POLL_SEND, "POLL_SEND"),
+                    (afd::POLL_DISCONNECT, "POLL_DISCONNECT"),
+                    (afd::POLL_ABORT, "POLL_ABORT"),
+                    (afd::POLL_LOCAL_CLOSE, "POLL_LOCAL_CLOSE"),
+                    (afd::POLL_ACCEPT, "POLL_ACCEPT"),
+                    (afd::POLL_CONNECT_FAIL, "POLL_CONNECT_FAIL"),
+                    (TIMER, "TIMER"),
+                ];
+                let mut sep = "";
+                for (flag, name) in NAMES {
+                    if self.0 & flag != 0 {
+                        write!(f, "{sep}{name}")?;
+                        sep = "|";
+                    }
+                }
+                if sep.is_empty() {
+                    f.write_str("(empty)")?;
+                }
+                Ok(())
+            }
+        }
+        f.debug_struct("event")
+            .field("flags", &Flags(event.flags))
+            .field("data", &event.data)
+            .finish()
+    }
+}
+
+/// A waker: a completion posted with the waker's token.
+#[derive(Debug)]
+pub(crate) struct Waker {
+    post: Post,
+    handle: WakerHandle,
+}
+
+#[derive(Debug)]
+struct Post {
+    inner: Arc<Inner>,
+    token: usize,
+}
+
+impl Waker {
+    pub(crate) fn new(selector: &Selector, token: Token) -> io::Result<Waker> {
+        Ok(Waker {
+            post: Post {
+                inner: Arc::clone(&selector.inner),
+                token: token.0,
+            },
+            handle: selector.wakers.add(token),
+        })
+    }
+
+    pub(crate) fn wake(&self) -> io::Result<()> {
+        self.handle.wake(&self.post)
+    }
+}
+
+impl Signal for Post {
+    fn signal(&self) -> io::Result<()> {
+        self.inner.port.post(self.token)
+    }
+}
+
+impl WakeRecord for Event {
+    fn token(&self) -> usize {
+        self.data as usize
+    }
+
+    fn wake_event(token: usize) -> Event {
+        Event {
+            flags: afd::POLL_RECEIVE,
+            data: token as u64,
+        }
+    }
+
+    fn make_readable(&mut self) -> bool {
+        self.flags |= afd::POLL_RECEIVE;
+        true
+    }
+}
