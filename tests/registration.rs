@@ -62,6 +62,18 @@ fn edge_reports_a_kind_when_it_turns_on() {
 }
 
 #[test]
+fn a_kind_outside_the_interest_turning_on_is_no_new_edge() {
+    let (mut poll, mut events, _reg, set) = registered(Interest::READABLE);
+    set.set_readiness(Interest::READABLE).unwrap();
+    assert_eq!(seen(&mut poll, &mut events, LONG), Some((true, false)));
+    // Writable turns on, readable stays on: nothing this registration
+    // watches turned on.
+    set.set_readiness(Interest::READABLE | Interest::WRITABLE)
+        .unwrap();
+    assert_eq!(seen(&mut poll, &mut events, SHORT), None);
+}
+
+#[test]
 fn a_kind_outside_the_interest_is_not_reported() {
     let (mut poll, mut events, _reg, set) = registered(Interest::READABLE);
     set.set_readiness(Interest::WRITABLE).unwrap();
