@@ -30,6 +30,7 @@ TIER2=(
   x86_64-unknown-illumos x86_64-pc-solaris sparcv9-sun-solaris
   x86_64-unknown-fuchsia aarch64-unknown-fuchsia x86_64-unknown-redox
   wasm32-wasip1 wasm32-wasip2
+  x86_64-pc-windows-msvc x86_64-pc-windows-gnu i686-pc-windows-msvc aarch64-pc-windows-msvc
 )
 # Targets ferrio supports whose std is built from source.
 TIER3=(
@@ -43,7 +44,7 @@ TIER3=(
 # Not checked: powerpc64-ibm-aix, whose std does not build from source with
 # the nightly toolchain here (its `stat` lacks fields std expects).
 # One per backend family, for --quick.
-QUICK=(aarch64-apple-darwin x86_64-unknown-freebsd x86_64-unknown-illumos x86_64-unknown-openbsd x86_64-unknown-haiku wasm32-wasip1 wasm32-wasip2 x86_64-unknown-hermit)
+QUICK=(x86_64-pc-windows-msvc aarch64-apple-darwin x86_64-unknown-freebsd x86_64-unknown-illumos x86_64-unknown-openbsd x86_64-unknown-haiku wasm32-wasip1 wasm32-wasip2 x86_64-unknown-hermit)
 # Targets whose backend switches under the cfg flags, checked once with each.
 FLAGGED=(aarch64-apple-darwin x86_64-unknown-freebsd x86_64-unknown-netbsd)
 

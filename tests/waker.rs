@@ -1,4 +1,4 @@
-#![cfg(all(feature = "os-poll", unix))]
+#![cfg(all(feature = "os-poll", any(unix, windows)))]
 //! `Waker`: delivery, several wakers per `Poll`, coalescing, and no lost
 //! wakes under cross-thread stress.
 
@@ -151,7 +151,10 @@ fn a_burst_of_wakes_gives_at_least_one_event_and_only_readable_ones() {
 
 /// The eventfd behind the waker created by `make`, found as the one new
 /// eventfd in this process.
-#[cfg(not(any(mio_unsupported_force_poll_poll, mio_unsupported_force_waker_pipe)))]
+#[cfg(all(
+    any(target_os = "linux", target_os = "android"),
+    not(any(mio_unsupported_force_poll_poll, mio_unsupported_force_waker_pipe))
+))]
 fn eventfd_count_of<T>(make: impl FnOnce() -> T) -> (T, Box<dyn Fn() -> u64>) {
     use std::collections::HashSet;
     use std::fs;
@@ -191,7 +194,10 @@ fn eventfd_count_of<T>(make: impl FnOnce() -> T) -> (T, Box<dyn Fn() -> u64>) {
 /// A user-space set while no poll waits has nothing to wake: the queue's
 /// own eventfd is not written. (Before the first poll a set does wake, as
 /// if a poll were waiting.)
-#[cfg(not(any(mio_unsupported_force_poll_poll, mio_unsupported_force_waker_pipe)))]
+#[cfg(all(
+    any(target_os = "linux", target_os = "android"),
+    not(any(mio_unsupported_force_poll_poll, mio_unsupported_force_waker_pipe))
+))]
 #[test]
 fn a_user_space_set_while_no_poll_waits_writes_nothing() {
     use ferrio::event::Registration;
@@ -215,7 +221,10 @@ fn a_user_space_set_while_no_poll_waits_writes_nothing() {
     assert_eq!(tokens(&events), [Token(1)]);
 }
 
-#[cfg(not(any(mio_unsupported_force_poll_poll, mio_unsupported_force_waker_pipe)))]
+#[cfg(all(
+    any(target_os = "linux", target_os = "android"),
+    not(any(mio_unsupported_force_poll_poll, mio_unsupported_force_waker_pipe))
+))]
 #[test]
 fn wakes_between_two_polls_cost_one_eventfd_write() {
     use std::sync::Barrier;
@@ -401,18 +410,17 @@ fn wakes_next_to_the_end_of_a_round_are_not_lost() {
 fn a_source_sharing_the_wakers_token_does_not_swallow_wakes() {
     use std::io::Write;
 
-    use ferrio::unix::pipe;
     use ferrio::Interest;
 
     let mut poll = Poll::new().unwrap();
     let mut events = Events::with_capacity(8);
     let waker = Waker::new(poll.registry(), Token(9)).unwrap();
-    let (mut tx, mut rx) = pipe::new().unwrap();
+    let (mut tx, mut rx) = stream_pair();
     poll.registry()
         .register(&mut rx, Token(9), Interest::READABLE)
         .unwrap();
     for round in 0..20 {
-        // The pipe's event (same token) may arrive while the wake's event is
+        // The socket's event (same token) may arrive while the wake's event is
         // still queued; either way each wake must be followed by an event.
         tx.write_all(b"x").unwrap();
         waker.wake().unwrap();
@@ -430,7 +438,11 @@ fn a_source_sharing_the_wakers_token_does_not_swallow_wakes() {
 /// queued (here behind a one-slot buffer) ends the coalescing early: the
 /// next wake writes again. That costs one extra write and loses nothing:
 /// the queued event is returned once, and a wake after it gets its own.
-#[cfg(feature = "os-ext")]
+#[cfg(all(
+    feature = "os-ext",
+    any(target_os = "linux", target_os = "android"),
+    not(any(mio_unsupported_force_poll_poll, mio_unsupported_force_waker_pipe))
+))]
 #[test]
 fn a_wake_queued_behind_a_full_buffer_is_not_lost() {
     use std::io::Write;
@@ -451,7 +463,10 @@ fn a_wake_queued_behind_a_full_buffer_is_not_lost() {
     poll.registry()
         .register(&mut SourceFd(&rx.as_raw_fd()), SOCKET, Interest::READABLE)
         .unwrap();
-    #[cfg(not(any(mio_unsupported_force_poll_poll, mio_unsupported_force_waker_pipe)))]
+    #[cfg(all(
+    any(target_os = "linux", target_os = "android"),
+    not(any(mio_unsupported_force_poll_poll, mio_unsupported_force_waker_pipe))
+))]
     let (waker, writes) = eventfd_count_of(|| Waker::new(poll.registry(), WAKE).unwrap());
     #[cfg(any(mio_unsupported_force_poll_poll, mio_unsupported_force_waker_pipe))]
     let (waker, writes) = (Waker::new(poll.registry(), WAKE).unwrap(), || 0u64);

@@ -292,8 +292,6 @@ struct NodeState {
     listed_in: usize,
     /// The last `report` that looked at it.
     seen: usize,
-    /// The `Registration` was dropped: changes are ignored.
-    gone: bool,
 }
 
 /// A registration's queue: the registry's slot keeps it alive.
@@ -409,7 +407,6 @@ impl Registration {
                 armed: false,
                 listed_in: 0,
                 seen: 0,
-                gone: false,
             }),
         });
         let set = SetReadiness {
@@ -525,10 +522,11 @@ impl Source for Registration {
 
 impl Drop for Registration {
     fn drop(&mut self) {
+        // Without a queue, a `SetReadiness` changes only the bits: the
+        // `Registration` cannot be registered again.
         let mut state = lock(&self.node.state);
         state.queue = None;
         state.listed_in = 0;
-        state.gone = true;
     }
 }
 
@@ -571,7 +569,7 @@ impl SetReadiness {
             .0
             .fetch_or(bits, std::sync::atomic::Ordering::Release);
         let turned_on = bits & !before & state.interest.kinds();
-        if state.gone || turned_on == 0 || !state.armed {
+        if turned_on == 0 || !state.armed {
             return Ok(());
         }
         let Some(queue) = state.queue.clone() else {

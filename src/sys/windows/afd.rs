@@ -150,7 +150,7 @@ impl Afd {
         let afd = Afd {
             handle: unsafe { OwnedHandle::from_raw_handle(handle as RawHandle) },
         };
-        port.add_handle(&afd.handle)?;
+        port.add_handle(&afd.handle, super::selector::AFD_KEY)?;
         // The completion port is all that is waited on: the handle's own
         // event need not be set on every completion.
         // SAFETY: the handle is open; the flag is a plain value.

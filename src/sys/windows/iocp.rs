@@ -36,25 +36,19 @@ impl CompletionPort {
     }
 
     /// Makes the completions of `handle`'s overlapped requests come to this
-    /// port.
-    pub(crate) fn add_handle(&self, handle: &impl AsRawHandle) -> io::Result<()> {
+    /// port, with `key`.
+    pub(crate) fn add_handle(&self, handle: &impl AsRawHandle, key: usize) -> io::Result<()> {
         // SAFETY: both handles are open for the duration of the call; the
-        // key is a plain value (0: the selector tells requests apart by
-        // their overlapped pointer).
-        let port = unsafe { CreateIoCompletionPort(handle.as_raw_handle() as HANDLE, self.raw(), 0, 0) };
+        // key is a plain value.
+        let port = unsafe { CreateIoCompletionPort(handle.as_raw_handle() as HANDLE, self.raw(), key, 0) };
         if port.is_null() {
             return Err(io::Error::last_os_error());
         }
         Ok(())
     }
 
-    /// Posts a completion with this key and no overlapped pointer: a wake.
-    pub(crate) fn post(&self, key: usize) -> io::Result<()> {
-        self.repost(key, 0, std::ptr::null_mut())
-    }
-
-    /// Posts a completion with these fields, as `get` returned them.
-    pub(crate) fn repost(&self, key: usize, bytes: u32, overlapped: *mut OVERLAPPED) -> io::Result<()> {
+    /// Posts a completion with these fields (`get` returns them).
+    pub(crate) fn post(&self, key: usize, bytes: u32, overlapped: *mut OVERLAPPED) -> io::Result<()> {
         // SAFETY: the port is open; the overlapped pointer is only carried
         // back to the caller's next `get`, never read by the system.
         if unsafe { PostQueuedCompletionStatus(self.raw(), bytes, key, overlapped) } == 0 {

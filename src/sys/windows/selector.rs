@@ -10,8 +10,10 @@
 //!   call through ferrio returns `WouldBlock` (`IoSourceState::do_io`),
 //!   which arms the whole interest again: after an event, the caller reads
 //!   or writes until `WouldBlock`, as with epoll;
-//! - level: nothing is disarmed, so the next request completes at once
-//!   while the socket stays ready;
+//! - level: nothing is disarmed, and the next request is issued when the
+//!   next `select` starts (not at once, which would report the readiness
+//!   of before the caller's I/O): it completes at once while the socket is
+//!   still ready;
 //! - one-shot: everything is disarmed until `reregister`.
 //!
 //! The request in flight is re-issued, or cancelled and re-issued, as soon
@@ -112,12 +114,8 @@ impl Drop for Inner {
                 Err(_) => break,
             };
             for entry in &entries[..n] {
-                if !entry.lpOverlapped.is_null() {
-                    // SAFETY: a non-null overlapped pointer on this port is
-                    // always a request's reference to its socket state.
-                    let sock = unsafe { SockState::from_request(entry.lpOverlapped.cast()) };
-                    sock.completed();
-                }
+                // SAFETY: the entry was dequeued from this port.
+                let _ = unsafe { dequeued(entry) };
             }
         }
     }
@@ -133,6 +131,9 @@ pub(crate) struct Selector {
     /// The event of a completion dequeued by a wait that had no room to
     /// report it, for the next `select`.
     stashed: Option<Event>,
+    /// Level-triggered sockets reported by the last `select`: their next
+    /// request is issued by the next one.
+    level: Vec<Arc<SockState>>,
 }
 
 /// Completion records, written by the system.
@@ -161,6 +162,7 @@ impl Selector {
             wakers: Wakers::new(),
             entries: Entries(Vec::new()),
             stashed: None,
+            level: Vec::new(),
         })
     }
 
@@ -171,6 +173,7 @@ impl Selector {
             wakers: self.wakers.share(),
             entries: Entries(Vec::new()),
             stashed: None,
+            level: Vec::new(),
         })
     }
 
@@ -180,6 +183,11 @@ impl Selector {
     /// returns empty only when its time is up.
     pub(crate) fn select(&mut self, events: &mut Events, timeout: Option<Duration>) -> io::Result<()> {
         events.clear();
+        for sock in self.level.drain(..) {
+            // A failure leaves the socket without a request, as in
+            // `completed`.
+            let _ = sock.update(&mut lock(&sock.state));
+        }
         if let Some(event) = self.stashed.take() {
             if events.capacity() > 0 {
                 events.push(event);
@@ -225,14 +233,13 @@ impl Selector {
         let n = self.inner.port.get(&mut self.entries.0[..room], timeout)?;
         let blocking = timeout != Some(Duration::ZERO);
         for entry in &self.entries.0[..n] {
-            let event = if entry.lpOverlapped.is_null() {
-                // A waker's post.
-                Some(Event::wake_event(entry.lpCompletionKey))
-            } else {
-                // SAFETY: a non-null overlapped pointer on this port is
-                // always a request's reference to its socket state.
-                let sock = unsafe { SockState::from_request(entry.lpOverlapped.cast()) };
-                sock.completed()
+            // SAFETY: the entry was dequeued from this port.
+            let event = match unsafe { dequeued(entry) } {
+                Completion::Event(event) => event,
+                Completion::Level(event, sock) => {
+                    self.level.push(sock);
+                    Some(event)
+                }
             };
             if let Some(event) = event {
                 if events.len() < events.capacity() {
@@ -270,6 +277,44 @@ impl Selector {
         });
         sock.update(&mut lock(&sock.state))?;
         Ok(sock)
+    }
+}
+
+/// The completion key of the AFD handles' requests, whose overlapped
+/// pointer is the request's reference to its socket's state.
+pub(super) const AFD_KEY: usize = 0;
+/// The completion key of a waker's post, whose overlapped pointer is a
+/// reference to the waker's `Live`.
+const WAKE_KEY: usize = 1;
+
+/// What a dequeued completion means.
+enum Completion {
+    Event(Option<Event>),
+    /// A level-triggered socket's event: its next request is for the next
+    /// `select` to issue.
+    Level(Event, Arc<SockState>),
+}
+
+/// Takes back the reference a completion carried, and says what it means.
+///
+/// # Safety
+///
+/// `entry` was dequeued from a selector's port (once).
+unsafe fn dequeued(entry: &OVERLAPPED_ENTRY) -> Completion {
+    if entry.lpCompletionKey == WAKE_KEY {
+        // SAFETY: a post with this key carries `Arc::into_raw` of a waker's
+        // `Live` (`Post::signal`), handed back once.
+        let live = unsafe { Arc::from_raw(entry.lpOverlapped.cast::<Live>()) };
+        // A waker dropped since: its wakes report nothing.
+        let event = live.live.load(Ordering::Acquire).then(|| Event::wake_event(live.token));
+        return Completion::Event(event);
+    }
+    // SAFETY: every other completion on the port is an AFD request's, whose
+    // overlapped pointer is its reference to the socket's state.
+    let sock = unsafe { SockState::from_request(entry.lpOverlapped.cast()) };
+    match sock.completed() {
+        (Some(event), true) => Completion::Level(event, sock),
+        (event, _) => Completion::Event(event),
     }
 }
 
@@ -431,15 +476,16 @@ impl SockState {
     }
 
     /// A request completed: the event to report, if any, and the next
-    /// request.
-    fn completed(self: &Arc<Self>) -> Option<Event> {
+    /// request, or true if that one is for the next `select` to issue
+    /// (level mode).
+    fn completed(self: &Arc<Self>) -> (Option<Event>, bool) {
         self.afd.in_flight.fetch_sub(1, Ordering::AcqRel);
         let mut sock = lock(&self.state);
         sock.in_flight = false;
         sock.pending = 0;
         let cancelled = std::mem::replace(&mut sock.cancelled, false);
         if sock.deleted {
-            return None;
+            return (None, false);
         }
         // SAFETY: the completion was dequeued: the driver is done with the
         // record and status block, and the lock is held.
@@ -457,7 +503,7 @@ impl SockState {
         if events & afd::POLL_LOCAL_CLOSE != 0 {
             // Closed without deregistering: nothing more to report.
             sock.deleted = true;
-            return None;
+            return (None, false);
         }
         events &= sock.armed;
         let event = if events == 0 {
@@ -466,7 +512,13 @@ impl SockState {
             let reported = (if events & afd::READABLE != 0 { afd::READABLE } else { 0 })
                 | (if events & afd::WRITABLE != 0 { afd::WRITABLE } else { 0 });
             match sock.interests.trigger() {
-                Trigger::Level => {}
+                Trigger::Level => {
+                    let event = Event {
+                        flags: events,
+                        data: sock.token.0 as u64,
+                    };
+                    return (Some(event), true);
+                }
                 Trigger::Oneshot => sock.armed = 0,
                 _ => sock.armed &= !reported,
             }
@@ -478,7 +530,7 @@ impl SockState {
         // A failure here leaves the socket without a request; the next
         // `WouldBlock` or `reregister` tries again.
         let _ = self.update(&mut sock);
-        event
+        (event, false)
     }
 
     /// An I/O call returned `WouldBlock`: the whole interest is armed
@@ -716,7 +768,8 @@ pub(crate) mod event {
     }
 }
 
-/// A waker: a completion posted with the waker's token.
+/// A waker: a completion posted to the port, which reports the waker's
+/// token while the waker lives.
 #[derive(Debug)]
 pub(crate) struct Waker {
     post: Post,
@@ -726,7 +779,14 @@ pub(crate) struct Waker {
 #[derive(Debug)]
 struct Post {
     inner: Arc<Inner>,
+    live: Arc<Live>,
+}
+
+/// What a waker's posts carry: its token, and whether it still lives.
+#[derive(Debug)]
+struct Live {
     token: usize,
+    live: std::sync::atomic::AtomicBool,
 }
 
 impl Waker {
@@ -734,7 +794,10 @@ impl Waker {
         Ok(Waker {
             post: Post {
                 inner: Arc::clone(&selector.inner),
-                token: token.0,
+                live: Arc::new(Live {
+                    token: token.0,
+                    live: std::sync::atomic::AtomicBool::new(true),
+                }),
             },
             handle: selector.wakers.add(token),
         })
@@ -745,9 +808,24 @@ impl Waker {
     }
 }
 
+impl Drop for Waker {
+    fn drop(&mut self) {
+        // Its posts still in the port report nothing, as a closed eventfd
+        // leaves epoll.
+        self.post.live.live.store(false, Ordering::Release);
+    }
+}
+
 impl Signal for Post {
     fn signal(&self) -> io::Result<()> {
-        self.inner.port.post(self.token)
+        let live = Arc::into_raw(Arc::clone(&self.live));
+        let res = self.inner.port.post(WAKE_KEY, 0, live as *mut _);
+        if res.is_err() {
+            // SAFETY: the post failed: no completion hands the reference
+            // back.
+            drop(unsafe { Arc::from_raw(live) });
+        }
+        res
     }
 }
 
