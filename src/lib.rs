@@ -96,7 +96,8 @@ pub mod event;
 // Module declarations carry plain `#[cfg]` attributes rather than the
 // `cfg_*!` macros, so that tools that read the source without expanding
 // macros (cargo-mutants) find every module.
-#[cfg(any(feature = "net", feature = "os-ext"))]
+// (Windows has no `os-ext` source on this path: its named pipe is buffered.)
+#[cfg(any(feature = "net", all(feature = "os-ext", not(windows))))]
 mod io_source;
 
 #[cfg(feature = "net")]
@@ -123,6 +124,9 @@ pub mod unix;
 #[cfg(all(feature = "os-ext", target_os = "wasi"))]
 #[cfg_attr(docsrs, doc(cfg(all(feature = "os-ext", target_os = "wasi"))))]
 pub mod wasi;
+#[cfg(all(feature = "os-ext", windows))]
+#[cfg_attr(docsrs, doc(cfg(all(feature = "os-ext", windows))))]
+pub mod windows;
 
 #[cfg(feature = "os-poll")]
 #[cfg_attr(docsrs, doc(cfg(feature = "os-poll")))]

@@ -795,7 +795,10 @@ impl Registry {
 
     /// The identity the debug-build association checks compare.
     #[cfg(debug_assertions)]
-    #[cfg_attr(not(any(feature = "net", feature = "os-ext")), allow(dead_code))]
+    #[cfg_attr(
+        not(any(feature = "net", all(feature = "os-ext", not(windows)))),
+        allow(dead_code)
+    )]
     pub(crate) fn id(&self) -> std::num::NonZeroUsize {
         self.id
     }

@@ -404,8 +404,7 @@ fn many_timers_all_fire_once() {
 fn io_that_fills_every_batch_does_not_starve_due_timers() {
     let mut poll = Poll::new().unwrap();
     let mut events = Events::with_capacity(2);
-    let mut pairs: Vec<(Stream, Stream)> =
-        (0..3).map(|_| stream_pair()).collect();
+    let mut pairs: Vec<(Stream, Stream)> = (0..3).map(|_| stream_pair()).collect();
     for (k, (a, b)) in pairs.iter_mut().enumerate() {
         a.write_all(b"x").unwrap();
         poll.registry()
@@ -438,8 +437,7 @@ fn io_that_fills_every_batch_does_not_starve_due_timers() {
 fn due_timers_get_half_of_a_buffer_that_io_could_fill() {
     let mut poll = Poll::new().unwrap();
     let mut events = Events::with_capacity(4);
-    let mut pairs: Vec<(Stream, Stream)> =
-        (0..4).map(|_| stream_pair()).collect();
+    let mut pairs: Vec<(Stream, Stream)> = (0..4).map(|_| stream_pair()).collect();
     for (k, (a, b)) in pairs.iter_mut().enumerate() {
         a.write_all(b"x").unwrap();
         poll.registry()

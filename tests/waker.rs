@@ -464,9 +464,9 @@ fn a_wake_queued_behind_a_full_buffer_is_not_lost() {
         .register(&mut SourceFd(&rx.as_raw_fd()), SOCKET, Interest::READABLE)
         .unwrap();
     #[cfg(all(
-    any(target_os = "linux", target_os = "android"),
-    not(any(mio_unsupported_force_poll_poll, mio_unsupported_force_waker_pipe))
-))]
+        any(target_os = "linux", target_os = "android"),
+        not(any(mio_unsupported_force_poll_poll, mio_unsupported_force_waker_pipe))
+    ))]
     let (waker, writes) = eventfd_count_of(|| Waker::new(poll.registry(), WAKE).unwrap());
     #[cfg(any(mio_unsupported_force_poll_poll, mio_unsupported_force_waker_pipe))]
     let (waker, writes) = (Waker::new(poll.registry(), WAKE).unwrap(), || 0u64);

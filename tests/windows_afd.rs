@@ -20,7 +20,12 @@ fn inheritable(socket: &impl AsRawSocket) -> bool {
     let mut flags = 0;
     // SAFETY: the socket is open for the call; `flags` is a live local.
     let ok = unsafe { GetHandleInformation(socket.as_raw_socket() as HANDLE, &mut flags) };
-    assert_ne!(ok, 0, "GetHandleInformation: {}", io::Error::last_os_error());
+    assert_ne!(
+        ok,
+        0,
+        "GetHandleInformation: {}",
+        io::Error::last_os_error()
+    );
     flags & HANDLE_FLAG_INHERIT != 0
 }
 
@@ -42,7 +47,10 @@ fn retry<T>(mut f: impl FnMut() -> io::Result<T>, limit: Duration) -> T {
     loop {
         match f() {
             Ok(v) => return v,
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock && std::time::Instant::now() < deadline => {
+            Err(e)
+                if e.kind() == io::ErrorKind::WouldBlock
+                    && std::time::Instant::now() < deadline =>
+            {
                 std::thread::sleep(Duration::from_millis(1));
             }
             Err(e) => panic!("{e}"),
@@ -80,7 +88,11 @@ fn a_socket_dropped_with_a_request_in_flight_reports_nothing() {
     for round in 0..50 {
         let (mut a, mut b) = stream_pair();
         poll.registry()
-            .register(&mut b, Token(round), Interest::READABLE | Interest::WRITABLE)
+            .register(
+                &mut b,
+                Token(round),
+                Interest::READABLE | Interest::WRITABLE,
+            )
             .unwrap();
         a.write_all(b"x").unwrap();
         drop(b);
@@ -169,7 +181,10 @@ fn oneshot_mode_reports_once_until_reregistered() {
     poll_until(&mut poll, &mut events, Token(1), LONG, |e| e.is_readable());
     let mut buf = [0; 4];
     assert_eq!(b.read(&mut buf).unwrap(), 1);
-    assert_eq!(b.read(&mut buf).unwrap_err().kind(), io::ErrorKind::WouldBlock);
+    assert_eq!(
+        b.read(&mut buf).unwrap_err().kind(),
+        io::ErrorKind::WouldBlock
+    );
     a.write_all(b"y").unwrap();
     poll_once(&mut poll, &mut events, SHORT);
     assert!(events.is_empty(), "{events:?}");
@@ -196,8 +211,17 @@ fn a_registration_from_another_thread_reaches_a_blocked_poll() {
     });
     let start = std::time::Instant::now();
     poll_once(&mut poll, &mut events, Duration::from_secs(5));
-    assert!(start.elapsed() < Duration::from_secs(4), "{:?}", start.elapsed());
-    assert!(events.iter().any(|e| e.token() == Token(3) && e.is_readable()), "{events:?}");
+    assert!(
+        start.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        start.elapsed()
+    );
+    assert!(
+        events
+            .iter()
+            .any(|e| e.token() == Token(3) && e.is_readable()),
+        "{events:?}"
+    );
     drop(t.join().unwrap());
 }
 
@@ -206,12 +230,17 @@ fn a_refused_connection_reports_an_error_event() {
     let mut poll = Poll::new().unwrap();
     let mut events = Events::with_capacity(8);
     // A port nothing listens on: bound, then closed.
-    let addr = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let addr = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
     let mut stream = TcpStream::connect(addr).unwrap();
     poll.registry()
         .register(&mut stream, Token(1), Interest::WRITABLE)
         .unwrap();
-    let seen = poll_until(&mut poll, &mut events, Token(1), LONG, |e| e.is_error() || e.is_write_closed());
+    let seen = poll_until(&mut poll, &mut events, Token(1), LONG, |e| {
+        e.is_error() || e.is_write_closed()
+    });
     let last = seen.last().unwrap();
     assert!(last.is_error() || last.is_write_closed(), "{last:?}");
     assert!(stream.take_error().unwrap().is_some() || stream.peer_addr().is_err());

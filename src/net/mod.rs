@@ -156,7 +156,6 @@ macro_rules! raw_traits {
                 ::std::os::fd::OwnedFd::from(socket.inner.into_inner())
             }
         }
-
     };
 }
 

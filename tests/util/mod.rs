@@ -130,3 +130,15 @@ pub fn stream_pair() -> (Stream, Stream) {
     }
     (Stream::from_std(a), Stream::from_std(b))
 }
+
+/// True when the tests run under Wine (its `ntdll` exports
+/// `wine_get_version`), whose emulation differs from Windows in places.
+#[cfg(windows)]
+pub fn under_wine() -> bool {
+    use windows_sys::Win32::System::LibraryLoader::{GetModuleHandleA, GetProcAddress};
+    // SAFETY: NUL-terminated names; `ntdll` is always loaded.
+    unsafe {
+        let ntdll = GetModuleHandleA(b"ntdll.dll\0".as_ptr());
+        !ntdll.is_null() && GetProcAddress(ntdll, b"wine_get_version\0".as_ptr()).is_some()
+    }
+}

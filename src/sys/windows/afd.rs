@@ -3,6 +3,9 @@
 //! sockets, each one an overlapped request that completes on the selector's
 //! completion port when one of the socket's events it asked for happens.
 
+// Only sockets are polled: without `net` nothing here is reached.
+#![cfg_attr(not(feature = "net"), allow(dead_code))]
+
 use std::ffi::c_void;
 use std::io;
 use std::mem::size_of;
@@ -144,7 +147,10 @@ impl Afd {
         };
         if status != STATUS_SUCCESS {
             let err = nt_error(status);
-            return Err(io::Error::new(err.kind(), format!("cannot open \\Device\\Afd: {err}")));
+            return Err(io::Error::new(
+                err.kind(),
+                format!("cannot open \\Device\\Afd: {err}"),
+            ));
         }
         // SAFETY: the handle was just opened and nothing else owns it.
         let afd = Afd {
@@ -154,7 +160,10 @@ impl Afd {
         // The completion port is all that is waited on: the handle's own
         // event need not be set on every completion.
         // SAFETY: the handle is open; the flag is a plain value.
-        if unsafe { SetFileCompletionNotificationModes(handle, FILE_SKIP_SET_EVENT_ON_HANDLE as u8) } == 0 {
+        if unsafe {
+            SetFileCompletionNotificationModes(handle, FILE_SKIP_SET_EVENT_ON_HANDLE as u8)
+        } == 0
+        {
             return Err(io::Error::last_os_error());
         }
         Ok(afd)
@@ -211,7 +220,13 @@ impl Afd {
         // one a request of `NtDeviceIoControlFile` was given serves.
         // SAFETY: the handle is open; the pointer only identifies the
         // request.
-        if unsafe { CancelIoEx(self.handle.as_raw_handle() as HANDLE, iosb.cast::<OVERLAPPED>()) } == 0 {
+        if unsafe {
+            CancelIoEx(
+                self.handle.as_raw_handle() as HANDLE,
+                iosb.cast::<OVERLAPPED>(),
+            )
+        } == 0
+        {
             let err = io::Error::last_os_error();
             // Completed meanwhile: its completion is on its way.
             if err.raw_os_error() != Some(ERROR_NOT_FOUND as i32) {

@@ -21,7 +21,8 @@ impl CompletionPort {
     pub(crate) fn new() -> io::Result<CompletionPort> {
         // SAFETY: no file handle (INVALID_HANDLE_VALUE) makes a new port;
         // the other arguments are plain values.
-        let handle = unsafe { CreateIoCompletionPort(INVALID_HANDLE_VALUE, std::ptr::null_mut(), 0, 0) };
+        let handle =
+            unsafe { CreateIoCompletionPort(INVALID_HANDLE_VALUE, std::ptr::null_mut(), 0, 0) };
         if handle.is_null() {
             return Err(io::Error::last_os_error());
         }
@@ -40,7 +41,8 @@ impl CompletionPort {
     pub(crate) fn add_handle(&self, handle: &impl AsRawHandle, key: usize) -> io::Result<()> {
         // SAFETY: both handles are open for the duration of the call; the
         // key is a plain value.
-        let port = unsafe { CreateIoCompletionPort(handle.as_raw_handle() as HANDLE, self.raw(), key, 0) };
+        let port =
+            unsafe { CreateIoCompletionPort(handle.as_raw_handle() as HANDLE, self.raw(), key, 0) };
         if port.is_null() {
             return Err(io::Error::last_os_error());
         }
@@ -48,7 +50,12 @@ impl CompletionPort {
     }
 
     /// Posts a completion with these fields (`get` returns them).
-    pub(crate) fn post(&self, key: usize, bytes: u32, overlapped: *mut OVERLAPPED) -> io::Result<()> {
+    pub(crate) fn post(
+        &self,
+        key: usize,
+        bytes: u32,
+        overlapped: *mut OVERLAPPED,
+    ) -> io::Result<()> {
         // SAFETY: the port is open; the overlapped pointer is only carried
         // back to the caller's next `get`, never read by the system.
         if unsafe { PostQueuedCompletionStatus(self.raw(), bytes, key, overlapped) } == 0 {
@@ -59,13 +66,24 @@ impl CompletionPort {
 
     /// Dequeues up to `entries.len()` completions, waiting up to `timeout`
     /// (rounded up to milliseconds; `None`: no limit). Returns how many.
-    pub(crate) fn get(&self, entries: &mut [OVERLAPPED_ENTRY], timeout: Option<Duration>) -> io::Result<usize> {
+    pub(crate) fn get(
+        &self,
+        entries: &mut [OVERLAPPED_ENTRY],
+        timeout: Option<Duration>,
+    ) -> io::Result<usize> {
         let mut removed = 0;
         let len = u32::try_from(entries.len()).unwrap_or(u32::MAX);
         // SAFETY: `entries` has room for `len` records, which the system
         // writes; `removed` is a live local; not alertable.
         let ok = unsafe {
-            GetQueuedCompletionStatusEx(self.raw(), entries.as_mut_ptr(), len, &mut removed, timeout_ms(timeout), 0)
+            GetQueuedCompletionStatusEx(
+                self.raw(),
+                entries.as_mut_ptr(),
+                len,
+                &mut removed,
+                timeout_ms(timeout),
+                0,
+            )
         };
         if ok == 0 {
             let err = io::Error::last_os_error();

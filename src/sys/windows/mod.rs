@@ -4,10 +4,11 @@
 use std::os::windows::io::{AsRawSocket, RawSocket};
 
 /// What a selector registers: a socket.
+#[cfg_attr(not(feature = "net"), allow(dead_code))]
 pub(crate) type RawSource = RawSocket;
 
 /// The raw socket of an I/O type, as the common I/O path asks for it.
-#[cfg_attr(not(any(feature = "net", feature = "os-ext")), allow(dead_code))]
+#[cfg_attr(not(feature = "net"), allow(dead_code))]
 pub(crate) trait AsRawSource {
     fn as_raw_source(&self) -> RawSource;
 }
@@ -23,6 +24,8 @@ impl<T: AsRawSocket> AsRawSource for T {
 mod afd;
 #[cfg(feature = "os-poll")]
 mod iocp;
+#[cfg(feature = "os-ext")]
+pub(crate) mod named_pipe;
 #[cfg(feature = "os-poll")]
 mod selector;
 #[cfg(feature = "os-poll")]
@@ -53,4 +56,3 @@ pub(crate) fn init() {
         let _ = unsafe { WSAStartup(0x202, &mut data) };
     });
 }
-

@@ -8,8 +8,8 @@ use std::os::windows::io::{AsRawSocket, FromRawSocket, OwnedSocket, RawSocket};
 
 use windows_sys::Win32::Foundation::{SetHandleInformation, HANDLE, HANDLE_FLAG_INHERIT};
 use windows_sys::Win32::Networking::WinSock::{
-    self as ws, ioctlsocket, WSAGetLastError, WSASocketW, FIONBIO, INVALID_SOCKET,
-    SOCKADDR, SOCKADDR_IN, SOCKADDR_IN6, SOCKET, SOCKET_ERROR, WSA_FLAG_NO_HANDLE_INHERIT,
+    self as ws, ioctlsocket, WSAGetLastError, WSASocketW, FIONBIO, INVALID_SOCKET, SOCKADDR,
+    SOCKADDR_IN, SOCKADDR_IN6, SOCKET, SOCKET_ERROR, WSA_FLAG_NO_HANDLE_INHERIT,
     WSA_FLAG_OVERLAPPED,
 };
 

@@ -27,6 +27,9 @@
 //! meanwhile. A deregistered or dropped socket is marked deleted and its
 //! request cancelled: the completion that still comes reports nothing.
 
+// Sockets come only with `net`: without it their half is not reached.
+#![cfg_attr(not(feature = "net"), allow(dead_code))]
+
 use std::cell::UnsafeCell;
 use std::ffi::c_void;
 use std::io;
@@ -37,8 +40,8 @@ use std::time::{Duration, Instant};
 
 use windows_sys::Win32::Foundation::{HANDLE, NTSTATUS, STATUS_CANCELLED};
 use windows_sys::Win32::Networking::WinSock::{
-    WSAGetLastError, WSAIoctl, INVALID_SOCKET, SIO_BASE_HANDLE, SIO_BSP_HANDLE, SIO_BSP_HANDLE_POLL,
-    SIO_BSP_HANDLE_SELECT, SOCKET, SOCKET_ERROR,
+    WSAGetLastError, WSAIoctl, INVALID_SOCKET, SIO_BASE_HANDLE, SIO_BSP_HANDLE,
+    SIO_BSP_HANDLE_POLL, SIO_BSP_HANDLE_SELECT, SOCKET, SOCKET_ERROR,
 };
 use windows_sys::Win32::System::IO::{IO_STATUS_BLOCK, OVERLAPPED_ENTRY};
 
@@ -79,7 +82,10 @@ impl Inner {
         let mut afds = lock(&self.afds);
         // Handles no socket uses any more (only this list holds them).
         afds.retain(|afd| Arc::strong_count(afd) > 1);
-        if let Some(afd) = afds.iter().find(|afd| Arc::strong_count(afd) <= SOCKETS_PER_AFD) {
+        if let Some(afd) = afds
+            .iter()
+            .find(|afd| Arc::strong_count(afd) <= SOCKETS_PER_AFD)
+        {
             return Ok(Arc::clone(afd));
         }
         let afd = Arc::new(AfdHandle {
@@ -96,7 +102,10 @@ impl Drop for Inner {
     /// hold are freed: each is cancelled, and its completion dequeued.
     fn drop(&mut self) {
         let afds = std::mem::take(&mut *lock(&self.afds));
-        let busy = |afds: &[Arc<AfdHandle>]| afds.iter().any(|a| a.in_flight.load(Ordering::Acquire) != 0);
+        let busy = |afds: &[Arc<AfdHandle>]| {
+            afds.iter()
+                .any(|a| a.in_flight.load(Ordering::Acquire) != 0)
+        };
         if !busy(&afds) {
             return;
         }
@@ -109,7 +118,10 @@ impl Drop for Inner {
         // leaked rather than freed under the driver.
         let give_up = Instant::now() + Duration::from_secs(1);
         while busy(&afds) && Instant::now() < give_up {
-            let n = match self.port.get(&mut entries, Some(Duration::from_millis(100))) {
+            let n = match self
+                .port
+                .get(&mut entries, Some(Duration::from_millis(100)))
+            {
                 Ok(n) => n,
                 Err(_) => break,
             };
@@ -147,7 +159,9 @@ unsafe impl Sync for Entries {}
 
 impl std::fmt::Debug for Entries {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Entries").field("len", &self.0.len()).finish()
+        f.debug_struct("Entries")
+            .field("len", &self.0.len())
+            .finish()
     }
 }
 
@@ -181,7 +195,11 @@ impl Selector {
     /// completions report nothing (a cancelled request, a disarmed kind)
     /// waits again for what is left of the timeout: a blocking `select`
     /// returns empty only when its time is up.
-    pub(crate) fn select(&mut self, events: &mut Events, timeout: Option<Duration>) -> io::Result<()> {
+    pub(crate) fn select(
+        &mut self,
+        events: &mut Events,
+        timeout: Option<Duration>,
+    ) -> io::Result<()> {
         events.clear();
         for sock in self.level.drain(..) {
             // A failure leaves the socket without a request, as in
@@ -213,10 +231,12 @@ impl Selector {
             left = match (timeout, deadline) {
                 (Some(to), _) if to.is_zero() => return Ok(()),
                 (None, _) => None,
-                (Some(_), Some(deadline)) => match deadline.checked_duration_since(Instant::now()) {
-                    Some(left) if !left.is_zero() => Some(left),
-                    _ => return Ok(()),
-                },
+                (Some(_), Some(deadline)) => {
+                    match deadline.checked_duration_since(Instant::now()) {
+                        Some(left) if !left.is_zero() => Some(left),
+                        _ => return Ok(()),
+                    }
+                }
                 // Beyond what an `Instant` holds: wait on.
                 (Some(to), None) => Some(to),
             };
@@ -257,11 +277,16 @@ impl Selector {
     }
 
     /// Registers `socket`: its state, with a poll request in flight.
-    pub(crate) fn register(&self, socket: RawSocket, token: Token, interests: Interest) -> io::Result<Arc<SockState>> {
+    pub(crate) fn register(
+        &self,
+        socket: RawSocket,
+        token: Token,
+        interests: Interest,
+    ) -> io::Result<Arc<SockState>> {
         let base = base_socket(socket)?;
         let afd = self.inner.afd()?;
         let sock = Arc::new(SockState {
-            iosb: UnsafeCell::new(IO_STATUS_BLOCK_ZERO),
+            iosb: UnsafeCell::new(zeroed_iosb()),
             info: UnsafeCell::new(PollInfo::zeroed()),
             afd,
             base: base as usize,
@@ -286,6 +311,15 @@ pub(super) const AFD_KEY: usize = 0;
 /// The completion key of a waker's post, whose overlapped pointer is a
 /// reference to the waker's `Live`.
 const WAKE_KEY: usize = 1;
+/// The completion key of named pipes' operations, whose overlapped pointer
+/// is an operation's record in the pipe's state (`named_pipe.rs`).
+#[cfg(feature = "os-ext")]
+const PIPE_KEY: usize = 2;
+/// The completion key of a named pipe's notification, whose overlapped
+/// pointer is a reference to the pipe's state and whose byte count is the
+/// registration it was posted for.
+#[cfg(feature = "os-ext")]
+const PIPE_NOTIFY_KEY: usize = 3;
 
 /// What a dequeued completion means.
 enum Completion {
@@ -306,8 +340,19 @@ unsafe fn dequeued(entry: &OVERLAPPED_ENTRY) -> Completion {
         // `Live` (`Post::signal`), handed back once.
         let live = unsafe { Arc::from_raw(entry.lpOverlapped.cast::<Live>()) };
         // A waker dropped since: its wakes report nothing.
-        let event = live.live.load(Ordering::Acquire).then(|| Event::wake_event(live.token));
+        let event = live
+            .live
+            .load(Ordering::Acquire)
+            .then(|| Event::wake_event(live.token));
         return Completion::Event(event);
+    }
+    #[cfg(feature = "os-ext")]
+    match entry.lpCompletionKey {
+        // SAFETY: a pipe operation's completion, dequeued once.
+        PIPE_KEY => return Completion::Event(unsafe { super::named_pipe::completed(entry) }),
+        // SAFETY: a pipe's notification, dequeued once.
+        PIPE_NOTIFY_KEY => return Completion::Event(unsafe { super::named_pipe::notified(entry) }),
+        _ => {}
     }
     // SAFETY: every other completion on the port is an AFD request's, whose
     // overlapped pointer is its reference to the socket's state.
@@ -318,8 +363,11 @@ unsafe fn dequeued(entry: &OVERLAPPED_ENTRY) -> Completion {
     }
 }
 
-// SAFETY: all-zero is a valid status block.
-const IO_STATUS_BLOCK_ZERO: IO_STATUS_BLOCK = unsafe { std::mem::zeroed() };
+/// An all-zero status block.
+fn zeroed_iosb() -> IO_STATUS_BLOCK {
+    // SAFETY: all-zero is a valid status block.
+    unsafe { std::mem::zeroed() }
+}
 
 /// The AFD events that `interests` asks for.
 fn afd_events(interests: Interest) -> u32 {
@@ -338,7 +386,12 @@ fn afd_events(interests: Interest) -> u32 {
 /// `select` and `WSAPoll`.
 fn base_socket(socket: RawSocket) -> io::Result<RawSocket> {
     let mut last = 0;
-    for ioctl in [SIO_BASE_HANDLE, SIO_BSP_HANDLE_SELECT, SIO_BSP_HANDLE_POLL, SIO_BSP_HANDLE] {
+    for ioctl in [
+        SIO_BASE_HANDLE,
+        SIO_BSP_HANDLE_SELECT,
+        SIO_BSP_HANDLE_POLL,
+        SIO_BSP_HANDLE,
+    ] {
         let mut base: SOCKET = INVALID_SOCKET;
         let mut bytes = 0u32;
         // SAFETY: no input; the output is a live `SOCKET`, its size given;
@@ -387,7 +440,9 @@ unsafe impl Sync for SockState {}
 
 impl std::fmt::Debug for SockState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SockState").field("state", &*lock(&self.state)).finish()
+        f.debug_struct("SockState")
+            .field("state", &*lock(&self.state))
+            .finish()
     }
 }
 
@@ -459,7 +514,11 @@ impl SockState {
         // the request's own reference (`context`) keeps alive until its
         // completion is dequeued; until then only the driver touches them
         // (`in_flight` is set below, under the lock).
-        match unsafe { self.afd.afd.poll(self.info.get(), self.iosb.get(), context as *mut c_void) } {
+        match unsafe {
+            self.afd
+                .afd
+                .poll(self.info.get(), self.iosb.get(), context as *mut c_void)
+        } {
             Ok(()) => {
                 sock.in_flight = true;
                 sock.pending = want;
@@ -509,8 +568,15 @@ impl SockState {
         let event = if events == 0 {
             None
         } else {
-            let reported = (if events & afd::READABLE != 0 { afd::READABLE } else { 0 })
-                | (if events & afd::WRITABLE != 0 { afd::WRITABLE } else { 0 });
+            let reported = (if events & afd::READABLE != 0 {
+                afd::READABLE
+            } else {
+                0
+            }) | (if events & afd::WRITABLE != 0 {
+                afd::WRITABLE
+            } else {
+                0
+            });
             match sock.interests.trigger() {
                 Trigger::Level => {
                     let event = Event {
@@ -548,7 +614,11 @@ impl SockState {
         self.update(&mut sock)
     }
 
-    pub(crate) fn reregister(self: &Arc<Self>, token: Token, interests: Interest) -> io::Result<()> {
+    pub(crate) fn reregister(
+        self: &Arc<Self>,
+        token: Token,
+        interests: Interest,
+    ) -> io::Result<()> {
         let mut sock = lock(&self.state);
         sock.token = token;
         sock.interests = interests;
@@ -606,7 +676,10 @@ impl IoSourceState {
         socket: RawSocket,
     ) -> io::Result<()> {
         if self.sock.is_some() {
-            return Err(io::Error::new(io::ErrorKind::AlreadyExists, "I/O source already registered"));
+            return Err(io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                "I/O source already registered",
+            ));
         }
         self.sock = Some(selector.register(socket, token, interests)?);
         Ok(())
@@ -685,7 +758,10 @@ pub(crate) mod event {
     }
 
     pub(crate) fn is_read_closed(event: &Event) -> bool {
-        has(event, afd::POLL_DISCONNECT | afd::POLL_ABORT | afd::POLL_CONNECT_FAIL)
+        has(
+            event,
+            afd::POLL_DISCONNECT | afd::POLL_ABORT | afd::POLL_CONNECT_FAIL,
+        )
     }
 
     pub(crate) fn is_write_closed(event: &Event) -> bool {
@@ -765,6 +841,47 @@ pub(crate) mod event {
             .field("flags", &Flags(event.flags))
             .field("data", &event.data)
             .finish()
+    }
+}
+
+/// A selector's completion port, as a named pipe keeps it.
+#[cfg(feature = "os-ext")]
+pub(super) struct Port(Arc<Inner>);
+
+#[cfg(feature = "os-ext")]
+impl Port {
+    /// Posts a pipe's notification for registration `generation`.
+    pub(super) fn post_pipe(&self, generation: u32, state: *const c_void) -> io::Result<()> {
+        self.0
+            .port
+            .post(PIPE_NOTIFY_KEY, generation, state as *mut _)
+    }
+}
+
+#[cfg(feature = "os-ext")]
+impl Selector {
+    /// Makes the completions of a pipe's operations come to this port.
+    pub(super) fn associate_pipe(
+        &self,
+        handle: &impl std::os::windows::io::AsRawHandle,
+    ) -> io::Result<Port> {
+        self.inner.port.add_handle(handle, PIPE_KEY)?;
+        Ok(Port(Arc::clone(&self.inner)))
+    }
+
+    /// Whether `port` is this selector's.
+    pub(super) fn is_port(&self, port: &Port) -> bool {
+        Arc::ptr_eq(&self.inner, &port.0)
+    }
+}
+
+impl Event {
+    #[cfg(feature = "os-ext")]
+    pub(super) fn new(flags: u32, token: Token) -> Event {
+        Event {
+            flags,
+            data: token.0 as u64,
+        }
     }
 }
 

@@ -35,7 +35,9 @@ pub(crate) fn connect(addr: SocketAddr) -> io::Result<net::TcpStream> {
     let socket = socket(&addr, ws::SOCK_STREAM)?;
     let (sockaddr, len) = SockAddr::new(&addr);
     // SAFETY: `sockaddr` is a live address of `len` bytes.
-    if unsafe { ws::connect(socket.as_raw_socket() as SOCKET, sockaddr.as_ptr(), len) } == SOCKET_ERROR {
+    if unsafe { ws::connect(socket.as_raw_socket() as SOCKET, sockaddr.as_ptr(), len) }
+        == SOCKET_ERROR
+    {
         let err = last_error();
         if err.raw_os_error() != Some(ws::WSAEWOULDBLOCK) {
             return Err(err);

@@ -13,13 +13,18 @@ pub(crate) fn bind(addr: SocketAddr) -> io::Result<net::UdpSocket> {
     let socket = socket(&addr, ws::SOCK_DGRAM)?;
     let (sockaddr, len) = SockAddr::new(&addr);
     // SAFETY: `sockaddr` is a live address of `len` bytes.
-    if unsafe { ws::bind(socket.as_raw_socket() as SOCKET, sockaddr.as_ptr(), len) } == SOCKET_ERROR {
+    if unsafe { ws::bind(socket.as_raw_socket() as SOCKET, sockaddr.as_ptr(), len) } == SOCKET_ERROR
+    {
         return Err(last_error());
     }
     Ok(net::UdpSocket::from(socket))
 }
 
-pub(crate) fn send_to(socket: &net::UdpSocket, buf: &[u8], target: SocketAddr) -> io::Result<usize> {
+pub(crate) fn send_to(
+    socket: &net::UdpSocket,
+    buf: &[u8],
+    target: SocketAddr,
+) -> io::Result<usize> {
     socket.send_to(buf, target)
 }
 
