@@ -7,6 +7,8 @@
 #   --poll                   build with --cfg mio_unsupported_force_poll_poll
 #   --tokio VERSION          Tokio version from crates.io (default below)
 #   --lib                    also run Tokio's library unit tests
+#   --target TRIPLE          build for TRIPLE; x86_64-pc-windows-gnu runs
+#                            under Wine (set up by scripts/windows-test.sh)
 #   TEST_GLOB                integration test files to run, e.g. 'tcp_*' udp
 #                            (default: all of tests/*.rs)
 #
@@ -24,12 +26,14 @@ FILE_TIMEOUT=${TOKIO_SUITE_FILE_TIMEOUT:-300}
 IMPLS=(ferrio mio)
 POLL=0
 LIB=0
+TARGET=
 GLOBS=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --impl) shift; case "$1" in both) IMPLS=(ferrio mio) ;; *) IMPLS=("$1") ;; esac ;;
     --poll) POLL=1 ;;
     --lib) LIB=1 ;;
+    --target) shift; TARGET="$1" ;;
     --tokio) shift; TOKIO_VERSION="$1" ;;
     -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) GLOBS+=("$1") ;;
@@ -74,6 +78,17 @@ done
 flags=""
 suffix=""
 if [ "$POLL" = 1 ]; then flags="--cfg mio_unsupported_force_poll_poll"; suffix="-poll"; fi
+target_args=()
+if [ -n "$TARGET" ]; then
+  target_args=(--target "$TARGET")
+  suffix="$suffix-$TARGET"
+  if [ "$TARGET" = x86_64-pc-windows-gnu ]; then
+    # The Wine prefix and toolchain that scripts/windows-test.sh prepares.
+    export CARGO_TARGET_X86_64_PC_WINDOWS_GNU_RUNNER=wine WINEPREFIX="$ROOT/target/wineprefix" \
+      WINEDEBUG=-all WINEDLLOVERRIDES="mscoree=;mshtml="
+    unset DISPLAY
+  fi
+fi
 
 run_impl() {
   local impl=$1
@@ -93,7 +108,7 @@ run_impl() {
 
   # 2. Which mio does Tokio get?
   local tree
-  tree=$(cd "$dir" && RUSTFLAGS="$flags" cargo tree -p tokio --features full -i mio -e normal 2>/dev/null) || true
+  tree=$(cd "$dir" && RUSTFLAGS="$flags" cargo tree "${target_args[@]}" -p tokio --features full -i mio -e normal 2>/dev/null) || true
   tree=${tree%%$'\n'*}
   echo "[$impl$suffix] tokio $TOKIO_VERSION uses: $tree"
   if [ "$impl" = ferrio ]; then
@@ -107,7 +122,7 @@ run_impl() {
   local args=(--features full)
   for t in "${tests[@]}"; do args+=(--test "$t"); done
   if [ "$LIB" = 1 ]; then args+=(--lib); fi
-  (cd "$dir" && RUSTFLAGS="$flags" cargo test -p tokio "${args[@]}" --no-run --quiet 2>&1 | tail -n 5) || true
+  (cd "$dir" && RUSTFLAGS="$flags" cargo test "${target_args[@]}" -p tokio "${args[@]}" --no-run --quiet 2>&1 | tail -n 5) || true
   local log="$dir/test$suffix.log"
   : > "$log"
   local targets=()
@@ -116,11 +131,11 @@ run_impl() {
   for target in "${targets[@]}"; do
     local rc=0
     # shellcheck disable=SC2086
-    (cd "$dir" && RUSTFLAGS="$flags" timeout "$FILE_TIMEOUT" cargo test -p tokio --features full $target >> "$log" 2>&1) || rc=$?
+    (cd "$dir" && RUSTFLAGS="$flags" timeout "$FILE_TIMEOUT" cargo test "${target_args[@]}" -p tokio --features full $target >> "$log" 2>&1) || rc=$?
     if [ "$rc" = 124 ]; then
       echo "TIMEOUT ${target#--test }" >> "$log"
       # The test binary outlives the cargo that `timeout` stopped.
-      pkill -f "$CARGO_TARGET_DIR/debug/deps/" || true
+      pkill -f "$CARGO_TARGET_DIR/${TARGET:+$TARGET/}debug/deps/" || true
     fi
   done
 }

@@ -69,11 +69,13 @@ struct Inner {
     afds: Mutex<Vec<Arc<AfdHandle>>>,
 }
 
-/// An AFD handle and the count of its requests in flight.
+/// An AFD handle, the count of its requests in flight, and whether its
+/// port is gone (no request is issued any more).
 #[derive(Debug)]
 struct AfdHandle {
     afd: Afd,
     in_flight: AtomicUsize,
+    closed: std::sync::atomic::AtomicBool,
 }
 
 impl Inner {
@@ -91,6 +93,7 @@ impl Inner {
         let afd = Arc::new(AfdHandle {
             afd: Afd::new(&self.port)?,
             in_flight: AtomicUsize::new(0),
+            closed: std::sync::atomic::AtomicBool::new(false),
         });
         afds.push(Arc::clone(&afd));
         Ok(afd)
@@ -98,36 +101,39 @@ impl Inner {
 }
 
 impl Drop for Inner {
-    /// Ends the requests still in flight, so that the socket states they
-    /// hold are freed: each is cancelled, and its completion dequeued.
+    /// Takes back what the port still holds: the references of queued
+    /// completions (wakes, finished requests), and of the requests still in
+    /// flight, which are cancelled first and complete at once.
     fn drop(&mut self) {
         let afds = std::mem::take(&mut *lock(&self.afds));
-        let busy = |afds: &[Arc<AfdHandle>]| {
-            afds.iter()
-                .any(|a| a.in_flight.load(Ordering::Acquire) != 0)
-        };
-        if !busy(&afds) {
-            return;
-        }
         for afd in &afds {
-            let _ = afd.afd.cancel_all();
+            // The sockets still registered issue no request any more.
+            afd.closed.store(true, Ordering::Release);
+        }
+        let busy = || afds.iter().any(|a| a.in_flight.load(Ordering::Acquire) != 0);
+        if busy() {
+            for afd in &afds {
+                let _ = afd.afd.cancel_all();
+            }
         }
         // SAFETY: all-zero entries are valid plain data.
         let mut entries: [OVERLAPPED_ENTRY; 64] = unsafe { std::mem::zeroed() };
-        // Cancelled requests complete at once; should one not, its state is
-        // leaked rather than freed under the driver.
+        // Should a cancelled request not complete, its state is leaked
+        // rather than freed under the driver.
         let give_up = Instant::now() + Duration::from_secs(1);
-        while busy(&afds) && Instant::now() < give_up {
-            let n = match self
-                .port
-                .get(&mut entries, Some(Duration::from_millis(100)))
-            {
+        loop {
+            let waiting = busy();
+            let wait = if waiting { Duration::from_millis(100) } else { Duration::ZERO };
+            let n = match self.port.get(&mut entries, Some(wait)) {
                 Ok(n) => n,
                 Err(_) => break,
             };
             for entry in &entries[..n] {
                 // SAFETY: the entry was dequeued from this port.
                 let _ = unsafe { dequeued(entry) };
+            }
+            if n == 0 && (!waiting || Instant::now() >= give_up) {
+                break;
             }
         }
     }
@@ -490,7 +496,7 @@ impl SockState {
             }
             return Ok(());
         }
-        if want == 0 {
+        if want == 0 || self.afd.closed.load(Ordering::Acquire) {
             return Ok(());
         }
         // SAFETY: no request is in flight, and `state`'s lock is held: no
