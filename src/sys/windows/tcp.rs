@@ -8,8 +8,8 @@ use windows_sys::Win32::Networking::WinSock::{self as ws, SOCKET, SOCKET_ERROR};
 
 use super::net::{last_error, set_no_inherit, set_nonblocking, socket, SockAddr};
 
-/// The listen backlog: Winsock's largest.
-const BACKLOG: i32 = ws::SOMAXCONN as i32;
+/// The listen backlog, as mio uses on Windows.
+const BACKLOG: i32 = 128;
 
 /// A non-blocking socket, `bind`, `listen`. No `SO_REUSEADDR`: on Windows it
 /// lets another socket take over a port in use; without it a port whose
