@@ -120,7 +120,11 @@ fn a_poll_dropped_with_requests_in_flight_leaves_the_sockets_usable() {
     }
     // A cancelled request is not issued again by its own completion: the
     // drops do not wait out their bound of a second each.
-    assert!(start.elapsed() < Duration::from_secs(5), "{:?}", start.elapsed());
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
     a.write_all(b"hi").unwrap();
     let got = retry(|| b.read(&mut [0; 8]), LONG);
     assert_eq!(got, 2);

@@ -110,7 +110,10 @@ impl Drop for Inner {
             // The sockets still registered issue no request any more.
             afd.closed.store(true, Ordering::Release);
         }
-        let busy = || afds.iter().any(|a| a.in_flight.load(Ordering::Acquire) != 0);
+        let busy = || {
+            afds.iter()
+                .any(|a| a.in_flight.load(Ordering::Acquire) != 0)
+        };
         if busy() {
             for afd in &afds {
                 let _ = afd.afd.cancel_all();
@@ -123,7 +126,11 @@ impl Drop for Inner {
         let give_up = Instant::now() + Duration::from_secs(1);
         loop {
             let waiting = busy();
-            let wait = if waiting { Duration::from_millis(100) } else { Duration::ZERO };
+            let wait = if waiting {
+                Duration::from_millis(100)
+            } else {
+                Duration::ZERO
+            };
             let n = match self.port.get(&mut entries, Some(wait)) {
                 Ok(n) => n,
                 Err(_) => break,
