@@ -230,10 +230,12 @@ fn after_deregister_nothing_is_reported_and_io_would_block() {
         server.read(&mut [0; 8]).unwrap_err().kind(),
         io::ErrorKind::WouldBlock
     );
-    // Registered again, under a new token, the data is there.
+    // Registered again, under a new token: the data buffered meanwhile is
+    // reported, and there.
     poll.registry()
         .register(&mut server, Token(9), BOTH)
         .unwrap();
+    poll_until(&mut poll, &mut events, Token(9), LONG, |e| e.is_readable());
     assert_eq!(
         read_all(&mut poll, &mut events, &mut server, Token(9), 4),
         b"late"

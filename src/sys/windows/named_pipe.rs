@@ -128,8 +128,8 @@ struct Io {
     /// the first `register`: the pipe may use that `Poll` only.
     port: Option<Port>,
     token: Option<Token>,
-    /// Counts registrations, so that a notification posted for an earlier
-    /// one reports nothing.
+    /// Counts registrations (modulo 2^30), so that a notification posted
+    /// for an earlier one reports nothing.
     generation: u32,
     connecting: bool,
     connect_error: Option<io::Error>,
@@ -308,14 +308,28 @@ impl NamedPipe {
     }
 }
 
-/// Posts a writable notification for the current registration.
+/// A notification's kinds, in its two low bits (the registration's
+/// generation is above them).
+const NOTIFY_READ: u32 = 1;
+const NOTIFY_WRITE: u32 = 2;
+
+/// Posts a notification for the current registration of what is ready
+/// already: buffered data (or an error) to read, and room to write when
+/// no write is in flight.
 fn notify(inner: &Arc<Inner>, io: &Io) {
     if let (Some(port), Some(_)) = (&io.port, io.token) {
-        if matches!(io.write, State::Pending) {
+        let mut kinds = 0;
+        if matches!(io.read, State::Done | State::Failed(_)) {
+            kinds |= NOTIFY_READ;
+        }
+        if !matches!(io.write, State::Pending) {
+            kinds |= NOTIFY_WRITE;
+        }
+        if kinds == 0 {
             return;
         }
         let context = Arc::into_raw(Arc::clone(inner));
-        if port.post_pipe(io.generation, context.cast()).is_err() {
+        if port.post_pipe(io.generation << 2 | kinds, context.cast()).is_err() {
             // SAFETY: the post failed: no completion hands it back.
             drop(unsafe { Arc::from_raw(context) });
         }
@@ -393,8 +407,8 @@ pub(super) unsafe fn completed(entry: &OVERLAPPED_ENTRY) -> Option<Event> {
     io.token.map(|token| Event::new(ready, token))
 }
 
-/// A notification posted by `notify`: writable, for the registration it
-/// was posted for.
+/// A notification posted by `notify`: what it says is ready, for the
+/// registration it was posted for.
 ///
 /// # Safety
 ///
@@ -403,9 +417,17 @@ pub(super) unsafe fn notified(entry: &OVERLAPPED_ENTRY) -> Option<Event> {
     // SAFETY: `notify` posted `Arc::into_raw` of the state.
     let inner = unsafe { Arc::from_raw(entry.lpOverlapped.cast::<Inner>()) };
     let io = lock(&inner.io);
+    let bits = entry.dwNumberOfBytesTransferred;
     match io.token {
-        Some(token) if io.generation == entry.dwNumberOfBytesTransferred => {
-            Some(Event::new(afd::POLL_SEND, token))
+        Some(token) if io.generation == bits >> 2 => {
+            let mut flags = 0;
+            if bits & NOTIFY_READ != 0 {
+                flags |= afd::POLL_RECEIVE;
+            }
+            if bits & NOTIFY_WRITE != 0 {
+                flags |= afd::POLL_SEND;
+            }
+            Some(Event::new(flags, token))
         }
         _ => None,
     }
@@ -531,7 +553,7 @@ impl event::Source for NamedPipe {
             None => io.port = Some(registry.selector().associate_pipe(&self.inner.handle)?),
         }
         io.token = Some(token);
-        io.generation = io.generation.wrapping_add(1);
+        io.generation = (io.generation + 1) & (u32::MAX >> 2);
         self.inner.start_read(&mut io);
         notify(&self.inner, &io);
         Ok(())
@@ -541,7 +563,7 @@ impl event::Source for NamedPipe {
         let mut io = lock(&self.inner.io);
         check_registry(&io, registry)?;
         io.token = Some(token);
-        io.generation = io.generation.wrapping_add(1);
+        io.generation = (io.generation + 1) & (u32::MAX >> 2);
         self.inner.start_read(&mut io);
         notify(&self.inner, &io);
         Ok(())

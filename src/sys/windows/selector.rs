@@ -863,11 +863,12 @@ pub(super) struct Port(Arc<Inner>);
 
 #[cfg(feature = "os-ext")]
 impl Port {
-    /// Posts a pipe's notification for registration `generation`.
-    pub(super) fn post_pipe(&self, generation: u32, state: *const c_void) -> io::Result<()> {
+    /// Posts a pipe's notification: `bits` name the registration and the
+    /// kinds ready (`named_pipe::notify`).
+    pub(super) fn post_pipe(&self, bits: u32, state: *const c_void) -> io::Result<()> {
         self.0
             .port
-            .post(PIPE_NOTIFY_KEY, generation, state as *mut _)
+            .post(PIPE_NOTIFY_KEY, bits, state as *mut _)
     }
 }
 
