@@ -1,15 +1,17 @@
-#![cfg(all(feature = "os-ext", unix))]
+#![cfg(all(feature = "os-ext", any(unix, windows)))]
 //! `Event`: the flag mapping and the Debug format.
 
 mod util;
 
 use std::io::Write;
 
+#[cfg(unix)]
 use ferrio::unix::pipe;
 use ferrio::{Events, Interest, Poll, Token};
 use util::*;
 
 #[test]
+#[cfg(unix)]
 fn pipe_closes_are_reported_as_read_closed_and_write_closed() {
     let mut poll = Poll::new().unwrap();
     let mut events = Events::with_capacity(8);
@@ -41,6 +43,7 @@ fn pipe_closes_are_reported_as_read_closed_and_write_closed() {
 }
 
 #[test]
+#[cfg(unix)]
 fn each_pipe_close_is_one_event_in_that_poll() {
     let mut poll = Poll::new().unwrap();
     let mut events = Events::with_capacity(8);
@@ -56,10 +59,33 @@ fn each_pipe_close_is_one_event_in_that_poll() {
 }
 
 #[test]
+#[cfg(windows)]
+fn each_stream_close_is_one_event_in_that_poll() {
+    let mut poll = Poll::new().unwrap();
+    let mut events = Events::with_capacity(8);
+    let (a, mut b) = stream_pair();
+    poll.registry()
+        .register(&mut b, Token(1), Interest::READABLE)
+        .unwrap();
+    drop(a);
+    let seen = poll_until(&mut poll, &mut events, Token(1), LONG, |e| {
+        e.is_read_closed()
+    });
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    let got: Vec<_> = events.iter().filter(|e| e.token() == Token(1)).collect();
+    assert_eq!(got.len(), 1, "{events:?}");
+    assert!(!got[0].is_write_closed() && !got[0].is_error(), "{got:?}");
+    assert!(!got[0].is_priority() && !got[0].is_aio() && !got[0].is_lio());
+}
+
+#[test]
 fn debug_lists_every_flag_in_order() {
     let mut poll = Poll::new().unwrap();
     let mut events = Events::with_capacity(8);
+    #[cfg(unix)]
     let (mut tx, mut rx) = pipe::new().unwrap();
+    #[cfg(windows)]
+    let (mut tx, mut rx) = stream_pair();
     poll.registry()
         .register(&mut rx, Token(77), Interest::READABLE)
         .unwrap();
@@ -82,7 +108,7 @@ fn debug_lists_every_flag_in_order() {
             .trim()
             .to_string()
     };
-    #[cfg(not(mio_unsupported_force_poll_poll))]
+    #[cfg(all(unix, not(mio_unsupported_force_poll_poll)))]
     {
         assert!(
             alt.contains("epoll_event {") && alt.contains("u64: 77"),
@@ -90,13 +116,20 @@ fn debug_lists_every_flag_in_order() {
         );
         assert_eq!(field("events: "), "EPOLLIN", "{alt}");
     }
-    #[cfg(mio_unsupported_force_poll_poll)]
+    #[cfg(all(unix, mio_unsupported_force_poll_poll))]
     assert_eq!(field("revents: "), "POLLIN", "{alt}");
+    // The AFD driver's flags.
+    #[cfg(windows)]
+    {
+        assert!(alt.contains("event {") && alt.contains("data: 77"), "{alt}");
+        assert_eq!(field("flags: "), "POLL_RECEIVE", "{alt}");
+    }
     let copy = e.clone();
     assert_eq!(copy.token(), Token(77));
 }
 
 #[test]
+#[cfg(unix)]
 fn event_is_the_size_of_the_system_record() {
     #[cfg(all(
         not(mio_unsupported_force_poll_poll),

@@ -1,11 +1,14 @@
-#![cfg(all(feature = "os-poll", feature = "net", unix))]
+#![cfg(all(feature = "os-poll", feature = "net", any(unix, windows)))]
 //! `net::TcpListener`: creation flags, accept, errors, conversions.
 
 mod net_util;
 
 use std::io;
 use std::net::{self, SocketAddr};
+#[cfg(unix)]
 use std::os::fd::{AsFd, AsRawFd, FromRawFd, IntoRawFd, OwnedFd};
+#[cfg(windows)]
+use std::os::windows::io::{AsRawSocket, AsSocket, FromRawSocket, IntoRawSocket, OwnedSocket};
 use std::time::{Duration, Instant};
 
 use ferrio::net::{TcpListener, TcpStream};
@@ -35,6 +38,7 @@ fn signatures() {
 }
 
 #[test]
+#[cfg(unix)]
 fn bind_creates_a_nonblocking_cloexec_reuseaddr_listener() {
     let listener = TcpListener::bind(localhost()).unwrap();
     let fd = listener.as_raw_fd();
@@ -52,7 +56,28 @@ fn bind_creates_a_nonblocking_cloexec_reuseaddr_listener() {
     assert!(listener.take_error().unwrap().is_none());
 }
 
+/// Windows: no `SO_REUSEADDR`, which there would let another socket take
+/// over the port.
 #[test]
+#[cfg(windows)]
+fn bind_creates_a_nonblocking_non_inheritable_listener() {
+    use windows_sys::Win32::Networking::WinSock as ws;
+
+    let listener = TcpListener::bind(localhost()).unwrap();
+    let raw = listener.as_raw_socket();
+    assert!(is_nonblocking(raw));
+    assert!(is_cloexec(raw));
+    assert_eq!(sockopt(raw, ws::SOL_SOCKET, ws::SO_REUSEADDR), 0);
+    assert_eq!(sockopt(raw, ws::SOL_SOCKET, ws::SO_ACCEPTCONN), 1);
+    assert_eq!(sockopt(raw, ws::SOL_SOCKET, ws::SO_TYPE), ws::SOCK_STREAM);
+    let addr = listener.local_addr().unwrap();
+    assert_eq!(addr.ip(), localhost().ip());
+    assert_ne!(addr.port(), 0);
+    assert!(listener.take_error().unwrap().is_none());
+}
+
+#[test]
+#[cfg(unix)]
 fn take_error_passes_the_kernels_error_on() {
     let listener = TcpListener::from(not_a_socket());
     assert_not_a_socket(listener.take_error());
@@ -94,8 +119,12 @@ fn accept_returns_nonblocking_cloexec_streams_and_the_peer_address() {
     assert_eq!(peer, client.local_addr().unwrap());
     assert_eq!(stream.peer_addr().unwrap(), peer);
     assert_eq!(stream.local_addr().unwrap(), listener.local_addr().unwrap());
-    assert!(is_nonblocking(stream.as_raw_fd()));
-    assert!(is_cloexec(stream.as_raw_fd()));
+    #[cfg(unix)]
+    let raw = stream.as_raw_fd();
+    #[cfg(windows)]
+    let raw = stream.as_raw_socket();
+    assert!(is_nonblocking(raw));
+    assert!(is_cloexec(raw));
     // An idle accepted stream does not block.
     let mut buf = [0; 8];
     assert_would_block(stream.peek(&mut buf));
@@ -174,13 +203,21 @@ fn ttl_round_trips() {
     let listener = TcpListener::bind(localhost()).unwrap();
     listener.set_ttl(42).unwrap();
     assert_eq!(listener.ttl().unwrap(), 42);
+    #[cfg(unix)]
     assert_eq!(
         sockopt(listener.as_raw_fd(), libc::IPPROTO_IP, libc::IP_TTL),
         42
     );
+    #[cfg(windows)]
+    {
+        use windows_sys::Win32::Networking::WinSock as ws;
+        let raw = listener.as_raw_socket();
+        assert_eq!(sockopt(raw, ws::IPPROTO_IP, ws::IP_TTL), 42);
+    }
 }
 
 #[test]
+#[cfg(unix)]
 fn from_std_and_from_raw_fd_keep_the_blocking_mode() {
     let std_listener = net::TcpListener::bind(localhost()).unwrap();
     assert!(!is_nonblocking(std_listener.as_raw_fd()));
@@ -200,6 +237,7 @@ fn from_std_and_from_raw_fd_keep_the_blocking_mode() {
 }
 
 #[test]
+#[cfg(unix)]
 fn conversions_keep_the_descriptor() {
     let listener = TcpListener::bind(localhost()).unwrap();
     let fd = listener.as_raw_fd();
@@ -217,6 +255,47 @@ fn conversions_keep_the_descriptor() {
 }
 
 #[test]
+#[cfg(windows)]
+fn from_std_and_from_raw_socket_keep_the_blocking_mode() {
+    let std_listener = net::TcpListener::bind(localhost()).unwrap();
+    assert!(!is_nonblocking(std_listener.as_raw_socket()));
+    let listener = TcpListener::from_std(std_listener);
+    assert!(!is_nonblocking(listener.as_raw_socket()));
+
+    let raw = net::TcpListener::bind(localhost())
+        .unwrap()
+        .into_raw_socket();
+    // SAFETY: `raw` is an open listener whose ownership is passed on.
+    let listener = unsafe { TcpListener::from_raw_socket(raw) };
+    assert_eq!(listener.as_raw_socket(), raw);
+    assert!(!is_nonblocking(raw));
+
+    let std_listener = net::TcpListener::bind(localhost()).unwrap();
+    std_listener.set_nonblocking(true).unwrap();
+    let listener = TcpListener::from_std(std_listener);
+    assert!(is_nonblocking(listener.as_raw_socket()));
+}
+
+#[test]
+#[cfg(windows)]
+fn conversions_keep_the_socket() {
+    let listener = TcpListener::bind(localhost()).unwrap();
+    let raw = listener.as_raw_socket();
+    assert_eq!(listener.as_socket().as_raw_socket(), raw);
+    let owned = OwnedSocket::from(listener);
+    assert_eq!(owned.as_raw_socket(), raw);
+    let listener = TcpListener::from(owned);
+    assert_eq!(listener.as_raw_socket(), raw);
+    let std_listener = net::TcpListener::from(listener);
+    assert_eq!(std_listener.as_raw_socket(), raw);
+    let listener = TcpListener::from_std(std_listener);
+    assert_eq!(listener.into_raw_socket(), raw);
+    // SAFETY: `raw` was released by `into_raw_socket` and is owned here
+    // again.
+    drop(unsafe { OwnedSocket::from_raw_socket(raw) });
+}
+
+#[test]
 fn debug_is_the_std_debug() {
     let listener = TcpListener::bind(localhost()).unwrap();
     let ours = format!("{listener:?}");
@@ -226,7 +305,7 @@ fn debug_is_the_std_debug() {
 }
 
 #[test]
-#[cfg(not(target_os = "fuchsia"))] // no rlimits there
+#[cfg(all(unix, not(target_os = "fuchsia")))] // no rlimits on Fuchsia
 fn emfile_on_accept_leaves_the_listener_usable() {
     in_child(
         "emfile_on_accept_leaves_the_listener_usable",

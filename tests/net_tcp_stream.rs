@@ -1,4 +1,4 @@
-#![cfg(all(feature = "os-poll", feature = "net", unix))]
+#![cfg(all(feature = "os-poll", feature = "net", any(unix, windows)))]
 //! `net::TcpStream`: connecting, I/O through `T` and `&T`, readiness,
 //! closure flags, errors and conversions.
 
@@ -6,7 +6,10 @@ mod net_util;
 
 use std::io::{self, IoSlice, IoSliceMut, Read, Write};
 use std::net::{self, Shutdown, SocketAddr};
+#[cfg(unix)]
 use std::os::fd::{AsFd, AsRawFd, FromRawFd, IntoRawFd, OwnedFd};
+#[cfg(windows)]
+use std::os::windows::io::{AsRawSocket, AsSocket, FromRawSocket, IntoRawSocket, OwnedSocket};
 use std::time::{Duration, Instant};
 
 use ferrio::net::{TcpListener, TcpStream};
@@ -84,8 +87,12 @@ fn signatures() {
 fn connect_creates_a_nonblocking_cloexec_socket_and_reads_would_block() {
     let listener = TcpListener::bind(localhost()).unwrap();
     let mut stream = TcpStream::connect(listener.local_addr().unwrap()).unwrap();
-    assert!(is_nonblocking(stream.as_raw_fd()));
-    assert!(is_cloexec(stream.as_raw_fd()));
+    #[cfg(unix)]
+    let raw = stream.as_raw_fd();
+    #[cfg(windows)]
+    let raw = stream.as_raw_socket();
+    assert!(is_nonblocking(raw));
+    assert!(is_cloexec(raw));
     let mut buf = [0; 8];
     assert_would_block(stream.read(&mut buf));
 }
@@ -189,7 +196,12 @@ fn write_vectored_with_more_buffers_than_the_kernel_takes() {
     let bufs: Vec<_> = data.chunks(1).map(IoSlice::new).collect();
     // More than UIO_MAXIOV (1024) buffers: a partial write, not EMSGSIZE.
     let n = (&client).write_vectored(&bufs).unwrap();
+    #[cfg(unix)]
     assert!(n > 0 && n <= 1024, "wrote {n}");
+    // Winsock documents no cap on the number of buffers: any part of the
+    // data may go.
+    #[cfg(windows)]
+    assert!(n > 0 && n <= bufs.len(), "wrote {n}");
     let got = read_exact_polled(&mut poll, &mut events, &server, n);
     assert!(got.iter().all(|&b| b == 7));
 }
@@ -281,6 +293,7 @@ fn try_io_runs_a_custom_operation_and_keeps_readiness() {
         .register(&mut server, SERVER, Interest::READABLE)
         .unwrap();
 
+    #[cfg(unix)]
     let recv = |s: &TcpStream, buf: &mut [u8]| {
         s.try_io(|| {
             // SAFETY: `buf` is writable for its length.
@@ -294,6 +307,30 @@ fn try_io_runs_a_custom_operation_and_keeps_readiness() {
             };
             if n < 0 {
                 Err(io::Error::last_os_error())
+            } else {
+                Ok(n as usize)
+            }
+        })
+    };
+    // Winsock has no per-call MSG_DONTWAIT: the socket is non-blocking.
+    #[cfg(windows)]
+    let recv = |s: &TcpStream, buf: &mut [u8]| {
+        use windows_sys::Win32::Networking::WinSock as ws;
+        s.try_io(|| {
+            // SAFETY: `buf` is writable for its length.
+            let n = unsafe {
+                ws::recv(
+                    s.as_raw_socket() as ws::SOCKET,
+                    buf.as_mut_ptr(),
+                    buf.len() as i32,
+                    0,
+                )
+            };
+            if n == ws::SOCKET_ERROR {
+                // SAFETY: reads the calling thread's last Winsock error.
+                Err(io::Error::from_raw_os_error(unsafe {
+                    ws::WSAGetLastError()
+                }))
             } else {
                 Ok(n as usize)
             }
@@ -313,6 +350,10 @@ fn try_io_runs_a_custom_operation_and_keeps_readiness() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "Wine closes a socket with SO_LINGER 0 gracefully (FIN, no RST): reads see EOF"
+)]
 fn reset_by_peer_reads_connection_reset() {
     let mut poll = Poll::new().unwrap();
     let mut events = Events::with_capacity(8);
@@ -320,7 +361,10 @@ fn reset_by_peer_reads_connection_reset() {
     poll.registry()
         .register(&mut client, CLIENT, Interest::READABLE)
         .unwrap();
+    #[cfg(unix)]
     set_linger_zero(server.as_raw_fd());
+    #[cfg(windows)]
+    set_linger_zero(server.as_raw_socket());
     drop(server);
     let event = expect_event(&mut poll, &mut events, CLIENT, |e| {
         e.is_readable() || e.is_error()
@@ -356,13 +400,35 @@ fn write_after_the_peer_closed_fails_cleanly() {
         ),
         "{err}"
     );
-    let err = client.write(b"more").unwrap_err();
-    assert_eq!(err.kind(), io::ErrorKind::BrokenPipe, "{err}");
-    let err = client.write_vectored(&[IoSlice::new(b"more")]).unwrap_err();
-    assert_eq!(err.kind(), io::ErrorKind::BrokenPipe, "{err}");
+    #[cfg(unix)]
+    {
+        let err = client.write(b"more").unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::BrokenPipe, "{err}");
+        let err = client.write_vectored(&[IoSlice::new(b"more")]).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::BrokenPipe, "{err}");
+    }
+    // Winsock has no EPIPE: every later write reports the reset again
+    // (or the abort of the connection it caused).
+    #[cfg(windows)]
+    {
+        let reset = |err: &io::Error| {
+            matches!(
+                err.kind(),
+                io::ErrorKind::ConnectionReset | io::ErrorKind::ConnectionAborted
+            )
+        };
+        let err = client.write(b"more").unwrap_err();
+        assert!(reset(&err), "{err}");
+        let err = client.write_vectored(&[IoSlice::new(b"more")]).unwrap_err();
+        assert!(reset(&err), "{err}");
+    }
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "AFD reports no event for a socket's own read shutdown (mio skips it too)"
+)]
 fn local_read_shutdown_gives_read_closed() {
     let mut poll = Poll::new().unwrap();
     let mut events = Events::with_capacity(8);
@@ -404,6 +470,10 @@ fn peer_drop_gives_read_closed() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "AFD reports no event for a socket's own shutdown (mio skips it too)"
+)]
 fn local_shutdown_both_gives_write_closed() {
     let mut poll = Poll::new().unwrap();
     let mut events = Events::with_capacity(8);
@@ -441,10 +511,17 @@ fn options_round_trip() {
     let (client, _server) = connected(&mut poll, &mut events);
     client.set_nodelay(true).unwrap();
     assert!(client.nodelay().unwrap());
+    #[cfg(unix)]
     assert_eq!(
         sockopt(client.as_raw_fd(), libc::IPPROTO_TCP, libc::TCP_NODELAY),
         1
     );
+    #[cfg(windows)]
+    {
+        use windows_sys::Win32::Networking::WinSock as ws;
+        let raw = client.as_raw_socket();
+        assert_eq!(sockopt(raw, ws::IPPROTO_TCP, ws::TCP_NODELAY), 1);
+    }
     client.set_nodelay(false).unwrap();
     assert!(!client.nodelay().unwrap());
     client.set_ttl(17).unwrap();
@@ -453,6 +530,7 @@ fn options_round_trip() {
 }
 
 #[test]
+#[cfg(unix)]
 fn from_std_and_from_raw_fd_keep_the_blocking_mode() {
     let listener = net::TcpListener::bind(localhost()).unwrap();
     let addr = listener.local_addr().unwrap();
@@ -472,6 +550,7 @@ fn from_std_and_from_raw_fd_keep_the_blocking_mode() {
 }
 
 #[test]
+#[cfg(unix)]
 fn conversions_keep_the_descriptor() {
     let mut poll = Poll::new().unwrap();
     let mut events = Events::with_capacity(8);
@@ -489,6 +568,52 @@ fn conversions_keep_the_descriptor() {
     // SAFETY: `raw` was released by `into_raw_fd` and is owned here again.
     let client = unsafe { TcpStream::from_raw_fd(raw) };
     assert_eq!(client.as_raw_fd(), fd);
+}
+
+#[test]
+#[cfg(windows)]
+fn from_std_and_from_raw_socket_keep_the_blocking_mode() {
+    let listener = net::TcpListener::bind(localhost()).unwrap();
+    let addr = listener.local_addr().unwrap();
+
+    let std_stream = net::TcpStream::connect(addr).unwrap();
+    assert!(!is_nonblocking(std_stream.as_raw_socket()));
+    let stream = TcpStream::from_std(std_stream);
+    assert!(!is_nonblocking(stream.as_raw_socket()));
+
+    let raw = net::TcpStream::connect(addr).unwrap().into_raw_socket();
+    // SAFETY: `raw` is an open stream whose ownership is passed on.
+    let stream = unsafe { TcpStream::from_raw_socket(raw) };
+    assert!(!is_nonblocking(stream.as_raw_socket()));
+
+    let stream = TcpStream::from(OwnedSocket::from(net::TcpStream::connect(addr).unwrap()));
+    assert!(!is_nonblocking(stream.as_raw_socket()));
+
+    let std_stream = net::TcpStream::connect(addr).unwrap();
+    std_stream.set_nonblocking(true).unwrap();
+    let stream = TcpStream::from_std(std_stream);
+    assert!(is_nonblocking(stream.as_raw_socket()));
+}
+
+#[test]
+#[cfg(windows)]
+fn conversions_keep_the_socket() {
+    let mut poll = Poll::new().unwrap();
+    let mut events = Events::with_capacity(8);
+    let (client, _server) = connected(&mut poll, &mut events);
+    let raw = client.as_raw_socket();
+    assert_eq!(client.as_socket().as_raw_socket(), raw);
+    let owned: OwnedSocket = client.into();
+    assert_eq!(owned.as_raw_socket(), raw);
+    let client = TcpStream::from(owned);
+    let std_stream: net::TcpStream = client.into();
+    assert_eq!(std_stream.as_raw_socket(), raw);
+    let client = TcpStream::from_std(std_stream);
+    assert_eq!(client.into_raw_socket(), raw);
+    // SAFETY: `raw` was released by `into_raw_socket` and is owned here
+    // again.
+    let client = unsafe { TcpStream::from_raw_socket(raw) };
+    assert_eq!(client.as_raw_socket(), raw);
 }
 
 #[test]

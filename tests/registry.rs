@@ -1,4 +1,4 @@
-#![cfg(all(feature = "os-ext", unix))]
+#![cfg(all(feature = "os-ext", any(unix, windows)))]
 //! `Registry`: delegation to `Source`, thread safety, and the debug-build
 //! association checks of ferrio's own sources.
 
@@ -9,8 +9,21 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use ferrio::event::Source;
+#[cfg(unix)]
 use ferrio::unix::pipe;
 use ferrio::{Interest, Poll, Registry, Token};
+
+/// Two connected ends of a kernel source: a pipe.
+#[cfg(unix)]
+fn pair() -> (pipe::Sender, pipe::Receiver) {
+    pipe::new().unwrap()
+}
+
+/// Two connected ends of a kernel source: a loopback TCP connection.
+#[cfg(windows)]
+fn pair() -> (util::Stream, util::Stream) {
+    util::stream_pair()
+}
 
 /// A user source that records calls and returns a chosen error.
 struct Recorder {
@@ -90,7 +103,7 @@ fn registries_are_shared_across_threads() {
             let registry = Arc::clone(&registry);
             std::thread::spawn(move || {
                 for j in 0..50 {
-                    let (mut tx, mut rx) = pipe::new().unwrap();
+                    let (mut tx, mut rx) = pair();
                     registry
                         .register(&mut rx, Token(i * 1000 + j), Interest::READABLE)
                         .unwrap();
@@ -124,7 +137,7 @@ mod debug_checks {
     #[test]
     fn double_registration_is_already_exists() {
         let poll = Poll::new().unwrap();
-        let (_tx, mut rx) = pipe::new().unwrap();
+        let (_tx, mut rx) = pair();
         poll.registry()
             .register(&mut rx, Token(1), Interest::READABLE)
             .unwrap();
@@ -139,7 +152,7 @@ mod debug_checks {
     #[test]
     fn reregister_and_deregister_of_an_unregistered_source_are_not_found() {
         let poll = Poll::new().unwrap();
-        let (_tx, mut rx) = pipe::new().unwrap();
+        let (_tx, mut rx) = pair();
         assert_err(
             poll.registry()
                 .reregister(&mut rx, Token(1), Interest::READABLE),
@@ -158,7 +171,7 @@ mod debug_checks {
         let a = Poll::new().unwrap();
         let b = Poll::new().unwrap();
         let a2 = a.registry().try_clone().unwrap();
-        let (_tx, mut rx) = pipe::new().unwrap();
+        let (_tx, mut rx) = pair();
         a.registry()
             .register(&mut rx, Token(1), Interest::READABLE)
             .unwrap();
@@ -185,11 +198,11 @@ mod debug_checks {
     }
 }
 
-#[cfg(not(debug_assertions))]
+#[cfg(all(unix, not(debug_assertions)))]
 #[test]
 fn release_double_registration_is_the_os_error() {
     let poll = Poll::new().unwrap();
-    let (_tx, mut rx) = pipe::new().unwrap();
+    let (_tx, mut rx) = pair();
     poll.registry()
         .register(&mut rx, Token(1), Interest::READABLE)
         .unwrap();
@@ -199,6 +212,23 @@ fn release_double_registration_is_the_os_error() {
         .unwrap_err();
     assert_eq!(err.kind(), io::ErrorKind::AlreadyExists);
     assert_eq!(err.raw_os_error(), Some(libc::EEXIST));
+}
+
+/// Windows keeps the registration in the source: the refusal is ferrio's,
+/// not an OS error.
+#[cfg(all(windows, not(debug_assertions)))]
+#[test]
+fn release_double_registration_is_already_exists() {
+    let poll = Poll::new().unwrap();
+    let (_tx, mut rx) = pair();
+    poll.registry()
+        .register(&mut rx, Token(1), Interest::READABLE)
+        .unwrap();
+    let err = poll
+        .registry()
+        .register(&mut rx, Token(1), Interest::READABLE)
+        .unwrap_err();
+    assert_eq!(err.kind(), io::ErrorKind::AlreadyExists);
 }
 
 /// The epoll flags each interest registers, read back from the kernel

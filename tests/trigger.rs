@@ -1,19 +1,28 @@
-#![cfg(all(feature = "os-poll", feature = "net", feature = "os-ext", unix))]
+#![cfg(all(
+    feature = "os-poll",
+    feature = "net",
+    feature = "os-ext",
+    any(unix, windows)
+))]
 //! Trigger modes: `Interest::level`, `Interest::oneshot` and the default
 //! edge, on ferrio's sockets and on raw descriptors through `SourceFd`, on
 //! whichever backend the build selects.
 
+mod util;
+
 use std::io::{self, Read, Write};
+#[cfg(unix)]
 use std::os::fd::AsRawFd;
 use std::time::Duration;
 
 #[cfg(any(target_os = "linux", target_os = "android"))]
 use ferrio::event::Source;
-use ferrio::net::UnixStream;
 #[cfg(any(target_os = "linux", target_os = "android"))]
 use ferrio::net::{TcpListener, TcpStream};
+#[cfg(unix)]
 use ferrio::unix::{pipe, SourceFd};
 use ferrio::{Events, Interest, Poll, Token, Trigger};
+use util::{stream_pair, Stream};
 
 const T: Token = Token(1);
 const SHORT: Option<Duration> = Some(Duration::from_millis(20));
@@ -27,9 +36,9 @@ fn count(poll: &mut Poll, events: &mut Events, timeout: Option<Duration>) -> usi
 
 /// A `Poll`, its `Events`, and a socket pair whose second end is
 /// registered under `T` with `interest`.
-fn registered_pair(interest: Interest) -> (Poll, Events, UnixStream, UnixStream) {
+fn registered_pair(interest: Interest) -> (Poll, Events, Stream, Stream) {
     let poll = Poll::new().unwrap();
-    let (a, mut b) = UnixStream::pair().unwrap();
+    let (a, mut b) = stream_pair();
     poll.registry().register(&mut b, T, interest).unwrap();
     (poll, Events::with_capacity(8), a, b)
 }
@@ -113,7 +122,8 @@ fn level_reports_a_hang_up_at_every_poll() {
 }
 
 /// Edge-triggered, the peer's close is one edge: reported once, for a
-/// ferrio socket and for the same kind of socket through `SourceFd`.
+/// ferrio socket and (on Unix) for the same kind of socket through
+/// `SourceFd`.
 #[test]
 fn edge_reports_a_hang_up_once() {
     let (mut poll, mut events, a, _b) = registered_pair(Interest::READABLE);
@@ -123,16 +133,19 @@ fn edge_reports_a_hang_up_once() {
     assert!(e.is_read_closed(), "{e:?}");
     assert_eq!(count(&mut poll, &mut events, SHORT), 0, "ferrio socket");
 
-    let mut poll = Poll::new().unwrap();
-    let (a, b) = std::os::unix::net::UnixStream::pair().unwrap();
-    poll.registry()
-        .register(&mut SourceFd(&b.as_raw_fd()), T, Interest::READABLE)
-        .unwrap();
-    drop(a);
-    poll.poll(&mut events, LONG).unwrap();
-    let e = events.iter().find(|e| e.token() == T).expect("reported");
-    assert!(e.is_read_closed(), "{e:?}");
-    assert_eq!(count(&mut poll, &mut events, SHORT), 0, "SourceFd");
+    #[cfg(unix)]
+    {
+        let mut poll = Poll::new().unwrap();
+        let (a, b) = std::os::unix::net::UnixStream::pair().unwrap();
+        poll.registry()
+            .register(&mut SourceFd(&b.as_raw_fd()), T, Interest::READABLE)
+            .unwrap();
+        drop(a);
+        poll.poll(&mut events, LONG).unwrap();
+        let e = events.iter().find(|e| e.token() == T).expect("reported");
+        assert!(e.is_read_closed(), "{e:?}");
+        assert_eq!(count(&mut poll, &mut events, SHORT), 0, "SourceFd");
+    }
 }
 
 #[test]
@@ -183,6 +196,7 @@ fn reregister_switches_between_modes() {
 /// Through `SourceFd` (a raw descriptor whose I/O ferrio never sees) and
 /// on pipes, which is where third-party sources such as Tokio's live.
 #[test]
+#[cfg(unix)]
 fn modes_apply_to_raw_descriptors_and_pipes() {
     let mut poll = Poll::new().unwrap();
     let mut events = Events::with_capacity(8);

@@ -2,8 +2,12 @@
 #![allow(dead_code)]
 
 use std::io;
+#[cfg(unix)]
 use std::os::fd::RawFd;
+#[cfg(windows)]
+use std::os::windows::io::RawSocket;
 use std::path::PathBuf;
+#[cfg(unix)]
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{RwLock, RwLockReadGuard};
@@ -21,8 +25,11 @@ pub const SHORT: Duration = Duration::from_millis(100);
 // `is_cloexec`.
 #[path = "../util/mod.rs"]
 mod core_util;
+#[cfg(unix)]
 #[allow(unused_imports)]
-pub use core_util::{is_cloexec, poll_once};
+pub use core_util::is_cloexec;
+#[allow(unused_imports)]
+pub use core_util::poll_once;
 
 /// Polls until an event for `token` satisfying `pred` arrives and returns
 /// it; panics after `LONG`.
@@ -121,6 +128,7 @@ impl Drop for RemoveOnDrop {
 }
 
 /// True if `O_NONBLOCK` is set on `fd`.
+#[cfg(unix)]
 pub fn is_nonblocking(fd: RawFd) -> bool {
     // SAFETY: F_GETFL takes no pointer; a bad fd only returns -1.
     let flags = unsafe { libc::fcntl(fd, libc::F_GETFL) };
@@ -129,6 +137,7 @@ pub fn is_nonblocking(fd: RawFd) -> bool {
 }
 
 /// Reads an `int` socket option.
+#[cfg(unix)]
 pub fn sockopt(fd: RawFd, level: libc::c_int, name: libc::c_int) -> libc::c_int {
     let mut value: libc::c_int = 0;
     let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
@@ -147,6 +156,7 @@ pub fn sockopt(fd: RawFd, level: libc::c_int, name: libc::c_int) -> libc::c_int 
 }
 
 /// Sets an `int` socket option.
+#[cfg(unix)]
 pub fn set_sockopt(fd: RawFd, level: libc::c_int, name: libc::c_int, value: libc::c_int) {
     // SAFETY: `value` is a live c_int and the length is its size.
     let ret = unsafe {
@@ -163,6 +173,7 @@ pub fn set_sockopt(fd: RawFd, level: libc::c_int, name: libc::c_int, value: libc
 
 /// Makes the next close of `fd` send a RST instead of a FIN
 /// (`SO_LINGER` with a zero timeout).
+#[cfg(unix)]
 pub fn set_linger_zero(fd: RawFd) {
     let linger = libc::linger {
         l_onoff: 1,
@@ -181,13 +192,149 @@ pub fn set_linger_zero(fd: RawFd) {
     assert_eq!(ret, 0, "SO_LINGER: {}", io::Error::last_os_error());
 }
 
+/// True if calls on `socket` return `WouldBlock` instead of waiting.
+///
+/// Windows cannot be asked for a socket's mode (`FIONBIO` only sets it), so
+/// this tries a call that would wait: a listener's `accept` in a thread,
+/// which a connection ends if it blocks, or a peek with a receive timeout
+/// set for the time of the call. There must be nothing to accept or read.
+#[cfg(windows)]
+pub fn is_nonblocking(socket: RawSocket) -> bool {
+    use std::mem::ManuallyDrop;
+    use std::os::windows::io::FromRawSocket;
+    use std::sync::mpsc;
+    use windows_sys::Win32::Networking::WinSock as ws;
+
+    let wait = Duration::from_millis(200);
+    if sockopt(socket, ws::SOL_SOCKET, ws::SO_ACCEPTCONN) != 0 {
+        // SAFETY: borrowed for this call only; never closed here.
+        let listener = ManuallyDrop::new(unsafe { std::net::TcpListener::from_raw_socket(socket) });
+        let listener = &*listener;
+        return std::thread::scope(|scope| {
+            let (tx, rx) = mpsc::channel();
+            scope.spawn(move || tx.send(listener.accept().map(drop)).unwrap());
+            match rx.recv_timeout(wait) {
+                Ok(Err(e)) if e.kind() == io::ErrorKind::WouldBlock => true,
+                Ok(other) => panic!("accept on an idle listener: {other:?}"),
+                Err(_) => {
+                    // Blocked: a connection ends the wait.
+                    let addr = listener.local_addr().unwrap();
+                    let _client = std::net::TcpStream::connect(addr).unwrap();
+                    rx.recv().unwrap().unwrap();
+                    false
+                }
+            }
+        });
+    }
+    set_sockopt(
+        socket,
+        ws::SOL_SOCKET,
+        ws::SO_RCVTIMEO,
+        wait.as_millis() as i32,
+    );
+    let mut byte = 0u8;
+    // SAFETY: `byte` is writable for the one byte asked for.
+    let n = unsafe { ws::recv(socket as ws::SOCKET, &mut byte, 1, ws::MSG_PEEK) };
+    // SAFETY: reads the calling thread's last Winsock error.
+    let err = io::Error::from_raw_os_error(unsafe { ws::WSAGetLastError() });
+    set_sockopt(socket, ws::SOL_SOCKET, ws::SO_RCVTIMEO, 0);
+    assert_eq!(n, ws::SOCKET_ERROR, "data waiting on the socket");
+    match err.raw_os_error() {
+        Some(ws::WSAEWOULDBLOCK) => true,
+        Some(ws::WSAETIMEDOUT) => false,
+        _ => panic!("peek on an idle socket: {err}"),
+    }
+}
+
+/// True if `socket` is not inherited by child processes (the inherit flag
+/// of its handle is clear): Windows' close-on-exec.
+#[cfg(windows)]
+pub fn is_cloexec(socket: RawSocket) -> bool {
+    use windows_sys::Win32::Foundation::{GetHandleInformation, HANDLE, HANDLE_FLAG_INHERIT};
+
+    let mut flags = 0u32;
+    // SAFETY: `flags` is a live u32 the call writes.
+    let ok = unsafe { GetHandleInformation(socket as HANDLE, &mut flags) };
+    assert_ne!(
+        ok,
+        0,
+        "GetHandleInformation: {}",
+        io::Error::last_os_error()
+    );
+    flags & HANDLE_FLAG_INHERIT == 0
+}
+
+/// Reads an `int` socket option.
+#[cfg(windows)]
+pub fn sockopt(socket: RawSocket, level: i32, name: i32) -> i32 {
+    use windows_sys::Win32::Networking::WinSock as ws;
+
+    let mut value: i32 = 0;
+    let mut len = std::mem::size_of::<i32>() as i32;
+    // SAFETY: `value` is a live i32 and `len` its size.
+    let ret = unsafe {
+        ws::getsockopt(
+            socket as ws::SOCKET,
+            level,
+            name,
+            (&mut value as *mut i32).cast(),
+            &mut len,
+        )
+    };
+    assert_eq!(ret, 0, "getsockopt: {}", io::Error::last_os_error());
+    value
+}
+
+/// Sets an `int` socket option.
+#[cfg(windows)]
+pub fn set_sockopt(socket: RawSocket, level: i32, name: i32, value: i32) {
+    use windows_sys::Win32::Networking::WinSock as ws;
+
+    // SAFETY: `value` is a live i32 and the length is its size.
+    let ret = unsafe {
+        ws::setsockopt(
+            socket as ws::SOCKET,
+            level,
+            name,
+            (&value as *const i32).cast(),
+            std::mem::size_of::<i32>() as i32,
+        )
+    };
+    assert_eq!(ret, 0, "setsockopt: {}", io::Error::last_os_error());
+}
+
+/// Makes the next close of `socket` send a RST instead of a FIN
+/// (`SO_LINGER` with a zero timeout).
+#[cfg(windows)]
+pub fn set_linger_zero(socket: RawSocket) {
+    use windows_sys::Win32::Networking::WinSock as ws;
+
+    let linger = ws::LINGER {
+        l_onoff: 1,
+        l_linger: 0,
+    };
+    // SAFETY: `linger` is a live struct and the length is its size.
+    let ret = unsafe {
+        ws::setsockopt(
+            socket as ws::SOCKET,
+            ws::SOL_SOCKET,
+            ws::SO_LINGER,
+            (&linger as *const ws::LINGER).cast(),
+            std::mem::size_of::<ws::LINGER>() as i32,
+        )
+    };
+    assert_eq!(ret, 0, "SO_LINGER: {}", io::Error::last_os_error());
+}
+
 /// A descriptor that is not a socket (`/dev/null`), for the calls that
 /// must pass the kernel's `ENOTSOCK` on instead of making up an answer.
+#[cfg(unix)]
 pub fn not_a_socket() -> std::os::fd::OwnedFd {
     std::fs::File::open("/dev/null").unwrap().into()
 }
 
 /// Asserts that `res` is the kernel's `ENOTSOCK`.
+#[cfg(unix)]
 pub fn assert_not_a_socket<T: std::fmt::Debug>(res: io::Result<T>) {
     let err = res.unwrap_err();
     assert_eq!(err.raw_os_error(), Some(libc::ENOTSOCK), "{err}");
@@ -235,6 +382,7 @@ pub fn no_spawn_meanwhile() -> RwLockReadGuard<'static, ()> {
 const CHILD_VAR: &str = "FERRIO_NET_CHILD";
 
 /// What a child test process is expected to do.
+#[cfg(unix)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChildOutcome {
     /// Exit successfully after running the test body.
@@ -249,6 +397,7 @@ pub enum ChildOutcome {
 ///
 /// Use it for tests that change process-wide state (signal dispositions,
 /// resource limits) or that could kill the process when the code is wrong.
+#[cfg(unix)]
 pub fn in_child(name: &str, expected: ChildOutcome, body: impl FnOnce()) {
     if std::env::var(CHILD_VAR).as_deref() == Ok(name) {
         body();
@@ -306,6 +455,7 @@ pub fn in_child(name: &str, expected: ChildOutcome, body: impl FnOnce()) {
 
 /// Sets `SIGPIPE` back to its default action (terminate), as it is in a
 /// program whose `main` is not Rust's.
+#[cfg(unix)]
 pub fn default_sigpipe() {
     // SAFETY: installing the default disposition; no handler code involved.
     let prev = unsafe { libc::signal(libc::SIGPIPE, libc::SIG_DFL) };

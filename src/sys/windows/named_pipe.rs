@@ -329,7 +329,10 @@ fn notify(inner: &Arc<Inner>, io: &Io) {
             return;
         }
         let context = Arc::into_raw(Arc::clone(inner));
-        if port.post_pipe(io.generation << 2 | kinds, context.cast()).is_err() {
+        if port
+            .post_pipe(io.generation << 2 | kinds, context.cast())
+            .is_err()
+        {
             // SAFETY: the post failed: no completion hands it back.
             drop(unsafe { Arc::from_raw(context) });
         }

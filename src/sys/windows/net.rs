@@ -135,9 +135,15 @@ pub(crate) fn send_vectored<T>(socket: &T, bufs: &[IoSlice<'_>]) -> io::Result<u
 where
     for<'a> &'a T: Write,
 {
+    // Beyond 1024 buffers Winsock may refuse the call (`WSAEMSGSIZE`):
+    // the rest is left for the next write, as with Unix's `IOV_MAX`.
+    let bufs = &bufs[..bufs.len().min(MAX_BUFS)];
     let mut socket = socket;
     socket.write_vectored(bufs)
 }
+
+/// The most buffers one vectored send passes.
+const MAX_BUFS: usize = 1024;
 
 /// An integer socket option.
 pub(crate) fn getsockopt_int(socket: RawSocket, level: i32, name: i32) -> io::Result<i32> {

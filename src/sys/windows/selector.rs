@@ -6,10 +6,14 @@
 //! for the events its interest still wants ("armed"). A completion reports
 //! what happened, and then, as the trigger mode says:
 //!
-//! - edge (the default): the kinds just reported are disarmed until an I/O
-//!   call through ferrio returns `WouldBlock` (`IoSourceState::do_io`),
-//!   which arms the whole interest again: after an event, the caller reads
-//!   or writes until `WouldBlock`, as with epoll;
+//! - edge (the default): the data kinds just reported (received data or a
+//!   connection to accept, room to send) are disarmed until an I/O call
+//!   through ferrio returns `WouldBlock` (`IoSourceState::do_io`), which
+//!   arms them again: after an event, the caller reads or writes until
+//!   `WouldBlock`, as with epoll. A shutdown, reset or failed connect stays
+//!   watched until it is reported, and is not watched again after (it
+//!   cannot end), so a peer's shutdown is reported even when the last read
+//!   took exactly what was there, and only once;
 //! - level: nothing is disarmed, and the next request is issued when the
 //!   next `select` starts (not at once, which would report the readiness
 //!   of before the caller's I/O): it completes at once while the socket is
@@ -307,6 +311,7 @@ impl Selector {
                 token,
                 interests,
                 armed: afd_events(interests),
+                ended: 0,
                 pending: 0,
                 in_flight: false,
                 cancelled: false,
@@ -381,6 +386,10 @@ fn zeroed_iosb() -> IO_STATUS_BLOCK {
     // SAFETY: all-zero is a valid status block.
     unsafe { std::mem::zeroed() }
 }
+
+/// The events that end something for good: the peer's shutdown, a reset,
+/// a failed connect.
+const ENDS: u32 = afd::POLL_DISCONNECT | afd::POLL_ABORT | afd::POLL_CONNECT_FAIL;
 
 /// The AFD events that `interests` asks for.
 fn afd_events(interests: Interest) -> u32 {
@@ -466,6 +475,9 @@ struct Sock {
     /// The AFD events wanted now: the interest's, less the kinds an edge
     /// or one-shot report disarmed.
     armed: u32,
+    /// The events that end something (`ENDS`) reported in edge mode: a
+    /// `WouldBlock` does not watch them again (`reregister` does).
+    ended: u32,
     /// The events of the request in flight.
     pending: u32,
     in_flight: bool,
@@ -581,15 +593,6 @@ impl SockState {
         let event = if events == 0 {
             None
         } else {
-            let reported = (if events & afd::READABLE != 0 {
-                afd::READABLE
-            } else {
-                0
-            }) | (if events & afd::WRITABLE != 0 {
-                afd::WRITABLE
-            } else {
-                0
-            });
             match sock.interests.trigger() {
                 Trigger::Level => {
                     let event = Event {
@@ -599,7 +602,22 @@ impl SockState {
                     return (Some(event), true);
                 }
                 Trigger::Oneshot => sock.armed = 0,
-                _ => sock.armed &= !reported,
+                _ => {
+                    // The data kinds reported wait for `WouldBlock`; a
+                    // shutdown, reset or failed connect, once reported, is
+                    // not watched again (it cannot end), and the others
+                    // stay watched: a peer's shutdown after a read that
+                    // took exactly what was there is still reported.
+                    let mut disarm = events & ENDS;
+                    if events & afd::READABLE != 0 {
+                        disarm |= afd::POLL_RECEIVE | afd::POLL_ACCEPT;
+                    }
+                    if events & afd::WRITABLE != 0 {
+                        disarm |= afd::POLL_SEND;
+                    }
+                    sock.armed &= !disarm;
+                    sock.ended |= events & ENDS;
+                }
             }
             Some(Event {
                 flags: events,
@@ -619,7 +637,7 @@ impl SockState {
         if sock.deleted || sock.interests.trigger() != Trigger::Edge {
             return Ok(());
         }
-        let all = afd_events(sock.interests);
+        let all = afd_events(sock.interests) & !sock.ended;
         if sock.armed == all {
             return Ok(());
         }
@@ -636,6 +654,7 @@ impl SockState {
         sock.token = token;
         sock.interests = interests;
         sock.armed = afd_events(interests);
+        sock.ended = 0;
         self.update(&mut sock)
     }
 
@@ -866,9 +885,7 @@ impl Port {
     /// Posts a pipe's notification: `bits` name the registration and the
     /// kinds ready (`named_pipe::notify`).
     pub(super) fn post_pipe(&self, bits: u32, state: *const c_void) -> io::Result<()> {
-        self.0
-            .port
-            .post(PIPE_NOTIFY_KEY, bits, state as *mut _)
+        self.0.port.post(PIPE_NOTIFY_KEY, bits, state as *mut _)
     }
 }
 
