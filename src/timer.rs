@@ -149,14 +149,6 @@ struct Wheel {
     free: u32,
 }
 
-impl fmt::Debug for Timers {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Timers")
-            .field("armed", &self.armed)
-            .finish()
-    }
-}
-
 /// An instant as far after `from` as the platform's `Instant` holds, up to
 /// 1000 years: later than any timer can wait, since the wheel clamps
 /// deadlines at about 584 years.
