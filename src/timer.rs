@@ -187,9 +187,10 @@ impl Timers {
     }
 
     /// Arms a timer; `now` is the caller's reading of the clock. A
-    /// deadline at or before `now` has passed: it is due at once, whatever
-    /// rounding to ticks would say, so the next `poll` reports it even if
-    /// that poll reads the clock within the same tick.
+    /// deadline at or before `now` has passed: its tick is rounded down
+    /// instead of up, so that the next `poll`, whose clock is at least
+    /// that tick, reports it even within the same tick (and still in
+    /// deadline order with the others).
     pub(crate) fn add(&mut self, token: Token, deadline: Instant, now: Instant) -> TimerKey {
         let wheel = match &mut self.wheel {
             Some(wheel) => wheel,
@@ -313,20 +314,22 @@ impl Wheel {
         self.entries[list as usize].next == list
     }
 
-    /// The tick of a deadline: rounded up, clamped to the wheel's range.
+    /// The tick of a deadline: rounded up (down if `passed`, a deadline
+    /// the clock has reached already), clamped to the wheel's range.
     #[inline]
-    fn tick_of(&self, deadline: Instant) -> u64 {
+    fn tick_of(&self, deadline: Instant, passed: bool) -> u64 {
         let ns = nanos(deadline.saturating_duration_since(self.base));
         // Rounded up without overflow: `ns >> 10` plus one if bits remain.
-        let tick = (ns >> TICK_SHIFT) + u64::from(ns & ((1 << TICK_SHIFT) - 1) != 0);
+        let up = !passed && ns & ((1 << TICK_SHIFT) - 1) != 0;
+        let tick = (ns >> TICK_SHIFT) + u64::from(up);
         tick.min(MAX_TICK)
     }
 
-    /// Arms a timer at `deadline`; `passed` puts it on the due list at
-    /// once.
+    /// Arms a timer at `deadline`, which the clock has reached already if
+    /// `passed`.
     #[inline]
     fn add(&mut self, token: Token, deadline: Instant, passed: bool) -> TimerKey {
-        let tick = self.tick_of(deadline);
+        let tick = self.tick_of(deadline, passed);
         let i = match self.free {
             NIL => {
                 let i = self.entries.len();
@@ -353,8 +356,7 @@ impl Wheel {
         entry.token = token;
         entry.gen += 1;
         let gen = entry.gen;
-        // Tick 0 is never after the clock: the due list.
-        self.insert(i, if passed { 0 } else { tick });
+        self.insert(i, tick);
         TimerKey { index: i, gen }
     }
 
@@ -397,7 +399,9 @@ impl Wheel {
         let level = differ / LEVEL_BITS;
         let slot = (tick >> (level * LEVEL_BITS)) as u32 & (SLOTS as u32 - 1);
         let list = level * SLOTS as u32 + slot;
-        self.link(i, list, list);
+        // At the end: timers of one tick fire in the order they were armed.
+        let last = self.entries[list as usize].prev;
+        self.link(i, list, last);
         self.occupied[level as usize & (OCCUPIED - 1)] |= 1 << slot;
     }
 
@@ -537,13 +541,17 @@ mod tests {
     }
 
     #[test]
-    fn a_deadline_that_has_passed_is_due_at_once_despite_rounding() {
+    fn a_deadline_that_has_passed_is_rounded_down() {
         let (mut w, base) = wheel();
-        // Rounded up, this deadline is tick 4; the clock is at 0. Passed,
-        // it is due now; not passed, it waits for tick 4.
+        // 1 ns past tick 3. Passed when armed, it is due once the clock is
+        // at tick 3 (the clock of whoever saw it pass is); not passed, it
+        // waits for tick 4.
         let at = base + Duration::from_nanos(3 * 1024 + 1);
         w.add(Token(1), at, true);
         w.add(Token(2), at, false);
+        w.advance(2);
+        assert!(due_tokens(&mut w).is_empty());
+        w.advance(3);
         assert_eq!(due_tokens(&mut w), [1]);
         w.advance(4);
         assert_eq!(due_tokens(&mut w), [2]);

@@ -116,6 +116,24 @@ fn timers_fire_in_deadline_order() {
 }
 
 #[test]
+fn deadlines_already_passed_fire_in_deadline_order() {
+    let mut poll = Poll::new().unwrap();
+    let mut events = Events::with_capacity(8);
+    // The first timer starts the wheel's clock.
+    let base = Instant::now();
+    let far = poll.add_timeout(Token(9), Duration::from_secs(60));
+    std::thread::sleep(Duration::from_millis(6));
+    // Every deadline has passed when it is armed, out of order; two share
+    // a deadline and keep the order they were armed in.
+    for (token, us) in [(3, 3000), (1, 1000), (5, 4000), (4, 4000), (2, 2000)] {
+        poll.add_deadline(Token(token), base + Duration::from_micros(us));
+    }
+    poll.poll(&mut events, ZERO).unwrap();
+    assert_eq!(timers(&events), [1, 2, 3, 5, 4]);
+    assert!(poll.cancel_timer(far));
+}
+
+#[test]
 fn cancel_before_expiry_and_after() {
     let mut poll = Poll::new().unwrap();
     let mut events = Events::with_capacity(8);
