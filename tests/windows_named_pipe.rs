@@ -263,3 +263,18 @@ fn disconnect_then_connect_serves_a_second_client() {
         server.disconnect().unwrap();
     }
 }
+
+#[test]
+fn a_dropped_pipe_reports_nothing() {
+    let mut poll = Poll::new().unwrap();
+    let mut events = Events::with_capacity(16);
+    let (server, mut client) = connected(&mut poll, &mut events);
+    // The server's read is in flight; data completes it after the drop.
+    drop(server);
+    let _ = client.write(b"late");
+    let until = Instant::now() + Duration::from_millis(300);
+    while Instant::now() < until {
+        poll_once(&mut poll, &mut events, SHORT);
+        assert!(events.iter().all(|e| e.token() != SERVER), "{events:?}");
+    }
+}

@@ -623,8 +623,11 @@ impl std::fmt::Debug for NamedPipe {
 
 impl Drop for NamedPipe {
     /// Cancels a pending connect and read; a pending write still drains.
+    /// Nothing is reported for the pipe after: its completions still come,
+    /// but with no registration.
     fn drop(&mut self) {
-        let io = lock(&self.inner.io);
+        let mut io = lock(&self.inner.io);
+        io.token = None;
         for (kind, pending) in [
             (CONNECT, io.connecting),
             (READ, matches!(io.read, State::Pending)),
