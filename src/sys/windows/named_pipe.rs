@@ -16,7 +16,7 @@ use std::ffi::OsStr;
 use std::io::{self, Read, Write};
 use std::os::windows::ffi::OsStrExt;
 use std::os::windows::io::{AsRawHandle, FromRawHandle, OwnedHandle, RawHandle};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 
 use windows_sys::Win32::Foundation::{
     RtlNtStatusToDosError, ERROR_BROKEN_PIPE, ERROR_IO_PENDING, ERROR_MORE_DATA, ERROR_NO_DATA,
@@ -33,16 +33,12 @@ use windows_sys::Win32::System::Pipes::{
 use windows_sys::Win32::System::IO::{CancelIoEx, OVERLAPPED, OVERLAPPED_ENTRY};
 
 use super::afd;
-use super::selector::{Event, Port};
+use super::selector::{lock, Event, Port};
 use crate::{event, Interest, Registry, Token};
 
 /// The size of the pipe's read buffer, and of the system's buffers.
 const READ_SIZE: usize = 4096;
 const PIPE_BUFFER: u32 = 65536;
-
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|e| e.into_inner())
-}
 
 /// A non-blocking Windows named pipe, server or client end, driven by a
 /// [`Poll`](crate::Poll).

@@ -59,7 +59,7 @@ use crate::{Interest, Token, Trigger};
 /// a cancellation walks.
 const SOCKETS_PER_AFD: usize = 32;
 
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(super) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     // The state is consistent between statements: a panic elsewhere
     // leaves nothing half-done.
     mutex.lock().unwrap_or_else(|e| e.into_inner())
