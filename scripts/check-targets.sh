@@ -8,7 +8,7 @@
 #
 # Tier-2 targets (a prebuilt std) use the stable toolchain and `rustup
 # target add`; tier-3 targets use nightly with `-Zbuild-std` (and the
-# `rust-src` component). Everything shares one target directory.
+# `rust-src` component).
 #
 # Usage: scripts/check-targets.sh [--quick] [TARGET...]
 #   --quick   one representative target per backend family
@@ -16,7 +16,8 @@
 #
 # A target whose toolchain part cannot be installed (no network to rustup's
 # server) is reported as skipped, not failed. The exit status is non-zero if
-# any target that was checked failed.
+# any target that was checked failed. Targets run in two lanes at once (see
+# `lane` below); each lane's output is printed when both are done.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -64,10 +65,6 @@ fi
 
 is_tier3() { local t; for t in "${TIER3[@]}"; do [ "$t" = "$1" ] && return 0; done; return 1; }
 
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}/xcheck"
-declare -A result
-failed=0
-
 check() { # target rustflags toolchain-args...
   local t="$1" rustflags="$2"; shift 2
   # Clippy with the stable toolchain; nightly's may have lints stable lacks,
@@ -101,37 +98,69 @@ check() { # target rustflags toolchain-args...
   return $ok
 }
 
-for t in "${targets[@]}"; do
-  start=$SECONDS
+# One target: prints its result line ("@@result TARGET<TAB>RESULT") last.
+check_target() {
+  local t="$1" start=$SECONDS result args=()
   # A prebuilt std where there is one; std built from source otherwise,
   # or when rustup has no prebuilt std for the target (any more).
-  args=()
-  if is_tier3 "$t" || ! rustup target add "$t" >/dev/null 2>&1; then
-    if ! rustup component add rust-src --toolchain nightly >/dev/null 2>&1; then
-      result[$t]="skipped (no prebuilt std, no rust-src)"; continue
+  if is_tier3 "$t" || [ -n "${no_prebuilt[$t]:-}" ]; then
+    if [ $have_src = 0 ]; then
+      printf '@@result %s\t%s\n' "$t" "skipped (no prebuilt std, no rust-src)"; return
     fi
     args=(+nightly -Zbuild-std=std,panic_abort)
   fi
   echo "--- $t"
-  if check "$t" "" "${args[@]}"; then
-    result[$t]="ok"
-  else
-    result[$t]="FAILED"; failed=1
-  fi
+  if check "$t" "" "${args[@]}"; then result=ok; else result=FAILED; fi
+  local f flag
   for f in "${FLAGGED[@]}"; do
-    if [ "$f" = "$t" ] && [ "${result[$t]}" = ok ]; then
+    if [ "$f" = "$t" ] && [ $result = ok ]; then
       for flag in mio_unsupported_force_poll_poll mio_unsupported_force_waker_pipe; do
         echo "--- $t --cfg $flag"
-        check "$t" "--cfg $flag" "${args[@]}" || { result[$t]="FAILED with --cfg $flag"; failed=1; }
+        check "$t" "--cfg $flag" "${args[@]}" || result="FAILED with --cfg $flag"
       done
     fi
   done
-  result[$t]="${result[$t]} ($((SECONDS - start)) s)"
-done
+  printf '@@result %s\t%s (%d s)\n' "$t" "$result" $((SECONDS - start))
+}
 
+# Two lanes at once, each with its own target directory so that neither
+# waits for the other's lock, the targets dealt to them in turn: a target
+# with a prebuilt std is mostly a download and short checks, one whose std is
+# built from source a long, mostly single-threaded check of std, so two
+# lanes keep both cores busy. About two thirds of the time of one lane.
+lane() { # name targets...
+  local name="$1" t; shift
+  export CARGO_TARGET_DIR="$base/xcheck-$name"
+  for t in "$@"; do check_target "$t"; done
+}
+
+# rustup is not safe to run twice at once on one toolchain: what the lanes
+# need is installed first.
+have_src=1
+rustup component add rust-src --toolchain nightly >/dev/null 2>&1 || have_src=0
+declare -A no_prebuilt
+for t in "${targets[@]}"; do
+  is_tier3 "$t" || rustup target add "$t" >/dev/null 2>&1 || no_prebuilt[$t]=1
+done
+base="${CARGO_TARGET_DIR:-target}"
+one=() two=()
+for i in "${!targets[@]}"; do
+  if [ $((i % 2)) = 0 ]; then one+=("${targets[$i]}"); else two+=("${targets[$i]}"); fi
+done
+logs=$(mktemp -d)
+lane 1 "${one[@]}" >"$logs/1" 2>&1 &
+pid=$!
+lane 2 "${two[@]}" >"$logs/2" 2>&1
+wait $pid
+
+# The lanes' output, one after the other; result lines are the summary.
+grep -hv '^@@result ' "$logs/1" "$logs/2" || true
 echo
 echo "target check summary:"
-for t in "${targets[@]}"; do
-  printf '  %-34s %s\n' "$t" "${result[$t]}"
-done
+failed=0
+while IFS=$'\t' read -r t result; do
+  printf '  %-34s %s\n' "$t" "$result"
+  case "$result" in FAILED*) failed=1 ;; esac
+done < <(grep -h '^@@result ' "$logs/1" "$logs/2" | sed 's/^@@result //')
+rm -rf "$logs"
 exit $failed
