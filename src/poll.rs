@@ -223,7 +223,8 @@ impl Poll {
     /// - `Some(Duration::ZERO)` only collects events that are already ready;
     /// - any other duration is honoured to the nanosecond where the kernel
     ///   allows it (`epoll_pwait2` since Linux 5.11, `kevent`, `ppoll` for
-    ///   the `poll(2)` backend): `Some(100µs)` waits about 100 µs, not 1 ms.
+    ///   the `poll(2)` backend, a high-resolution waitable timer on Windows
+    ///   10 1803 and later): `Some(100µs)` waits about 100 µs, not 1 ms.
     ///   Elsewhere it is rounded **up** to whole milliseconds, so a
     ///   non-zero timeout never turns into a non-blocking poll. The kernel
     ///   adds its timer slack, 50 µs by default for a normal thread; a

@@ -32,7 +32,7 @@ impl CompletionPort {
         })
     }
 
-    fn raw(&self) -> HANDLE {
+    pub(super) fn raw(&self) -> HANDLE {
         self.handle.as_raw_handle() as HANDLE
     }
 

@@ -29,6 +29,8 @@ pub(crate) mod named_pipe;
 #[cfg(feature = "os-poll")]
 mod selector;
 #[cfg(feature = "os-poll")]
+mod timer;
+#[cfg(feature = "os-poll")]
 #[allow(unused_imports)]
 pub(crate) use self::selector::{event, Event, Events, IoSourceState, Selector, Waker};
 

@@ -51,6 +51,7 @@ use windows_sys::Win32::System::IO::{IO_STATUS_BLOCK, OVERLAPPED_ENTRY};
 
 use super::afd::{self, Afd, PollHandleInfo, PollInfo};
 use super::iocp::CompletionPort;
+use super::timer::{PortTimer, TIMER_KEY};
 use crate::sys::wake::{Signal, WakeRecord, WakerHandle, Wakers};
 use crate::sys::EventBuf;
 use crate::{Interest, Token, Trigger};
@@ -163,6 +164,17 @@ pub(crate) struct Selector {
     /// Level-triggered sockets reported by the last `select`: their next
     /// request is issued by the next one.
     level: Vec<Arc<SockState>>,
+    /// The timer that ends a wait on time (`timer.rs`), made by the first
+    /// wait with a timeout; `Absent` where the system lacks it.
+    timer: Timer,
+}
+
+/// A selector's high-resolution timer, made when first needed.
+#[derive(Debug)]
+enum Timer {
+    Untried,
+    Absent,
+    Ready(PortTimer),
 }
 
 /// Completion records, written by the system.
@@ -194,6 +206,7 @@ impl Selector {
             entries: Entries(Vec::new()),
             stashed: None,
             level: Vec::new(),
+            timer: Timer::Untried,
         })
     }
 
@@ -205,6 +218,7 @@ impl Selector {
             entries: Entries(Vec::new()),
             stashed: None,
             level: Vec::new(),
+            timer: Timer::Untried,
         })
     }
 
@@ -267,9 +281,46 @@ impl Selector {
             // SAFETY: all-zero entries are valid plain data.
             self.entries.0.resize(room, unsafe { std::mem::zeroed() });
         }
-        let n = self.inner.port.get(&mut self.entries.0[..room], timeout)?;
+        let entries = &mut self.entries.0[..room];
+        let port = &self.inner.port;
+        let mut armed = false;
+        let n = match (timeout, &mut self.timer) {
+            (Some(after), timer) if !after.is_zero() => {
+                if let Timer::Untried = timer {
+                    *timer = PortTimer::new().map_or(Timer::Absent, Timer::Ready);
+                }
+                match timer {
+                    // A look first: a wait that finds completions queued
+                    // needs no timer.
+                    Timer::Ready(timer) => match port.get(entries, Some(Duration::ZERO))? {
+                        0 => {
+                            // The port's own timeout stays as a backstop.
+                            armed = timer.arm(port, after);
+                            match port.get(entries, timeout) {
+                                Ok(n) => n,
+                                Err(err) => {
+                                    timer.disarm();
+                                    return Err(err);
+                                }
+                            }
+                        }
+                        n => n,
+                    },
+                    _ => port.get(entries, timeout)?,
+                }
+            }
+            _ => port.get(entries, timeout)?,
+        };
         let blocking = timeout != Some(Duration::ZERO);
         for entry in &self.entries.0[..n] {
+            if entry.lpCompletionKey == TIMER_KEY {
+                // The timeout, on time (or an earlier wait's, late): nothing
+                // to report.
+                if let Timer::Ready(timer) = &mut self.timer {
+                    timer.completed();
+                }
+                continue;
+            }
             // SAFETY: the entry was dequeued from this port.
             let event = match unsafe { dequeued(entry) } {
                 Completion::Event(event) => event,
@@ -286,6 +337,10 @@ impl Selector {
                     self.stashed = Some(event);
                 }
             }
+        }
+        if let (true, Timer::Ready(timer)) = (armed, &mut self.timer) {
+            // Ended otherwise: the timer is taken back.
+            timer.disarm();
         }
         if n > 0 || self.wakers.unchecked() {
             self.wakers.look(events, blocking);
