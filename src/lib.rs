@@ -17,8 +17,9 @@
 //!   deadline that `poll` reports as an event ([`event::Event::is_timer`]),
 //!   with no extra thread or system call;
 //! - [`net`]: TCP, UDP and Unix domain sockets (feature `net`);
-//! - [`unix`]: [`unix::SourceFd`] for any raw descriptor, and pipes
-//!   (feature `os-ext`).
+//! - the platform modules (feature `os-ext`): `unix`, with `SourceFd` for
+//!   any raw descriptor, and pipes; `windows`, with `NamedPipe`; `wasi`
+//!   and `hermit`, with their `SourceFd`.
 //!
 //! # Example
 //!

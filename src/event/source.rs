@@ -5,16 +5,15 @@ use crate::{Interest, Registry, Token};
 /// Something that can be registered with a [`Registry`] and produce
 /// readiness events.
 ///
-/// ferrio implements `Source` for its sockets and pipe ends, and for
-/// [`SourceFd`], which turns any raw file descriptor into a source. Types
-/// outside ferrio usually implement it by delegating to one of those; they
-/// should not call these methods directly, but go through
+/// ferrio implements `Source` for its sockets, pipe ends and named pipes,
+/// and for `SourceFd` (Unix, WASI, Hermit), which turns any raw file
+/// descriptor into a source. Types outside ferrio usually implement it by
+/// delegating to one of those; they should not call these methods directly,
+/// but go through
 /// [`Registry::register`], [`Registry::reregister`] and
 /// [`Registry::deregister`], which call them.
 ///
 /// The trait is object safe, and `Box<T>` is a source whenever `T` is.
-///
-/// [`SourceFd`]: crate::unix::SourceFd
 ///
 /// # Examples
 ///

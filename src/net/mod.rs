@@ -11,9 +11,9 @@
 //! | [`TcpListener`] | [`std::net::TcpListener`] |
 //! | [`TcpStream`] | [`std::net::TcpStream`] |
 //! | [`UdpSocket`] | [`std::net::UdpSocket`] |
-//! | [`UnixListener`] | [`std::os::unix::net::UnixListener`] |
-//! | [`UnixStream`] | [`std::os::unix::net::UnixStream`] |
-//! | [`UnixDatagram`] | [`std::os::unix::net::UnixDatagram`] |
+//! | `UnixListener` (Unix) | [`std::os::unix::net::UnixListener`](https://doc.rust-lang.org/std/os/unix/net/struct.UnixListener.html) |
+//! | `UnixStream` (Unix) | [`std::os::unix::net::UnixStream`](https://doc.rust-lang.org/std/os/unix/net/struct.UnixStream.html) |
+//! | `UnixDatagram` (Unix) | [`std::os::unix::net::UnixDatagram`](https://doc.rust-lang.org/std/os/unix/net/struct.UnixDatagram.html) |
 //!
 //! Each type converts from its std counterpart with `from_std` (which keeps
 //! the blocking mode: set it to non-blocking yourself) and back with
@@ -27,8 +27,9 @@
 //! gone fails with `BrokenPipe` (or `ConnectionReset`) even in a program
 //! that has not ignored the signal.
 //!
-//! Unix socket addresses are std's [`std::os::unix::net::SocketAddr`]
-//! everywhere, including Linux abstract names.
+//! Unix socket addresses are std's
+//! [`std::os::unix::net::SocketAddr`](https://doc.rust-lang.org/std/os/unix/net/struct.SocketAddr.html) everywhere,
+//! including Linux abstract names.
 //!
 //! # Examples
 //!

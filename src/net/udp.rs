@@ -798,7 +798,7 @@ impl UdpSocket {
 
     /// Runs `f`, an I/O operation of the caller's own on this socket (for
     /// example `recvmsg` with control messages, through
-    /// [`AsRawFd`](std::os::fd::AsRawFd)), through ferrio's common I/O path.
+    /// `AsRawFd`), through ferrio's common I/O path.
     ///
     /// `f` must return [`WouldBlock`](io::ErrorKind::WouldBlock) the way a
     /// non-blocking system call does, so that readiness keeps working on

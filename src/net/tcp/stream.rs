@@ -395,7 +395,7 @@ impl TcpStream {
     }
 
     /// Runs `f`, an I/O operation of the caller's own on this socket (for
-    /// example a system call through [`AsRawFd`](std::os::fd::AsRawFd) with
+    /// example a system call through `AsRawFd` (or `AsRawSocket`) with
     /// flags ferrio has no method for), through ferrio's common I/O path.
     ///
     /// `f` must return [`WouldBlock`](io::ErrorKind::WouldBlock) the way a
