@@ -31,6 +31,10 @@
 compile_error!("ferrio supports Unix-like systems, Windows, WASI and Hermit");
 
 mod event_buf;
+#[cfg(feature = "os-poll")]
+mod flag_names;
+#[cfg(feature = "os-poll")]
+pub(crate) use self::flag_names::FlagNames;
 
 // The backends whose kernel reports a waker's signal under its token.
 #[cfg(all(feature = "os-poll", any(ferrio_kernel_queue, ferrio_iocp)))]

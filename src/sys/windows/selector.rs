@@ -408,6 +408,11 @@ enum Completion {
 ///
 /// `entry` was dequeued from a selector's port (once).
 unsafe fn dequeued(entry: &OVERLAPPED_ENTRY) -> Completion {
+    if entry.lpCompletionKey == TIMER_KEY {
+        // The high-resolution timer's (no pointer): `Selector::wait` takes
+        // its own; others come to a port being emptied on drop.
+        return Completion::Event(None);
+    }
     if entry.lpCompletionKey == WAKE_KEY {
         // SAFETY: a post with this key carries `Arc::into_raw` of a waker's
         // `Live` (`Post::signal`), handed back once.
@@ -898,34 +903,26 @@ pub(crate) mod event {
     }
 
     pub(crate) fn debug_details(f: &mut fmt::Formatter<'_>, event: &Event) -> fmt::Result {
-        struct Flags(u32);
-        impl fmt::Debug for Flags {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                const NAMES: [(u32, &str); 8] = [
-                    (afd::POLL_RECEIVE, "POLL_RECEIVE"),
-                    (afd::POLL_SEND, "POLL_SEND"),
-                    (afd::POLL_DISCONNECT, "POLL_DISCONNECT"),
-                    (afd::POLL_ABORT, "POLL_ABORT"),
-                    (afd::POLL_LOCAL_CLOSE, "POLL_LOCAL_CLOSE"),
-                    (afd::POLL_ACCEPT, "POLL_ACCEPT"),
-                    (afd::POLL_CONNECT_FAIL, "POLL_CONNECT_FAIL"),
-                    (TIMER, "TIMER"),
-                ];
-                let mut sep = "";
-                for (flag, name) in NAMES {
-                    if self.0 & flag != 0 {
-                        write!(f, "{sep}{name}")?;
-                        sep = "|";
-                    }
-                }
-                if sep.is_empty() {
-                    f.write_str("(empty)")?;
-                }
-                Ok(())
-            }
-        }
+        use crate::sys::FlagNames;
+
+        const NAMES: &[(u32, &str)] = &[
+            (afd::POLL_RECEIVE, "POLL_RECEIVE"),
+            (afd::POLL_SEND, "POLL_SEND"),
+            (afd::POLL_DISCONNECT, "POLL_DISCONNECT"),
+            (afd::POLL_ABORT, "POLL_ABORT"),
+            (afd::POLL_LOCAL_CLOSE, "POLL_LOCAL_CLOSE"),
+            (afd::POLL_ACCEPT, "POLL_ACCEPT"),
+            (afd::POLL_CONNECT_FAIL, "POLL_CONNECT_FAIL"),
+            (TIMER, "TIMER"),
+        ];
         f.debug_struct("event")
-            .field("flags", &Flags(event.flags))
+            .field(
+                "flags",
+                &FlagNames {
+                    bits: event.flags,
+                    names: NAMES,
+                },
+            )
             .field("data", &event.data)
             .finish()
     }

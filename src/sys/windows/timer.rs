@@ -11,9 +11,10 @@
 //! missing (older Windows, Wine 8), `select` waits with the port's
 //! millisecond timeout, rounded up, as before.
 //!
-//! Costs three system calls per blocking wait with a timeout (arm,
-//! associate, cancel); a wait that finds completions queued never arms it
-//! (`Selector::wait` looks first).
+//! A blocking wait with a timeout costs four more system calls: a look at
+//! the port without waiting (a wait that finds completions queued never
+//! arms the timer), then setting the timer, associating it and, when the
+//! wait ends otherwise, cancelling the association.
 
 use std::ffi::c_void;
 use std::os::windows::io::{AsRawHandle, FromRawHandle, OwnedHandle, RawHandle};
@@ -144,7 +145,12 @@ impl PortTimer {
             return false;
         };
         if self.busy {
-            return false;
+            // An earlier wait's cancel found its completion on the way:
+            // cancelling again takes it off the port if it has arrived.
+            self.disarm();
+            if self.busy {
+                return false;
+            }
         }
         let Some(due) = due_time(after) else {
             return false;
@@ -191,9 +197,12 @@ impl PortTimer {
         }
         // SAFETY: the packet is open; TRUE removes a queued completion too.
         let status = unsafe { (calls.cancel)(self.packet.as_raw_handle() as HANDLE, 1) };
-        // Success: cancelled. Cancelled: it had completed already (it is
-        // never left queued, as the packet was removed with TRUE). Pending:
-        // still on its way.
+        // Success: the association is gone, or its completion was taken off
+        // the port; nothing will come. Cancelled: its completion was
+        // dequeued already (or it was never associated). Pending: the
+        // completion may still be on its way, and the packet cannot be
+        // reused until it is dequeued (`completed`) or a later cancel
+        // removes it.
         if status == STATUS_SUCCESS || status == STATUS_CANCELLED {
             self.busy = false;
         }
@@ -252,10 +261,10 @@ mod tests {
             assert!(waited >= after, "round {round}: fired after {waited:?}");
             timer.completed();
         }
-        // Taken back before it fires: nothing comes, and it arms again.
+        // Taken back long before it fires: nothing comes, and it arms again.
         assert!(timer.arm(&port, Duration::from_millis(50)));
         timer.disarm();
-        assert!(timer.arm(&port, Duration::from_millis(1)));
+        assert!(timer.arm(&port, Duration::from_millis(50)));
         timer.disarm();
         let n = port
             .get(&mut entries, Some(Duration::from_millis(100)))

@@ -542,46 +542,37 @@ pub(crate) mod event {
     }
 
     pub(crate) fn debug_details(f: &mut fmt::Formatter<'_>, event: &Event) -> fmt::Result {
-        struct Flags(u32);
-        impl fmt::Debug for Flags {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                const NAMES: [(libc::c_int, &str); 16] = [
-                    (libc::EPOLLIN, "EPOLLIN"),
-                    (libc::EPOLLPRI, "EPOLLPRI"),
-                    (libc::EPOLLOUT, "EPOLLOUT"),
-                    (libc::EPOLLRDNORM, "EPOLLRDNORM"),
-                    (libc::EPOLLRDBAND, "EPOLLRDBAND"),
-                    (libc::EPOLLWRNORM, "EPOLLWRNORM"),
-                    (libc::EPOLLWRBAND, "EPOLLWRBAND"),
-                    (libc::EPOLLMSG, "EPOLLMSG"),
-                    (libc::EPOLLERR, "EPOLLERR"),
-                    (libc::EPOLLHUP, "EPOLLHUP"),
-                    (libc::EPOLLET, "EPOLLET"),
-                    (libc::EPOLLRDHUP, "EPOLLRDHUP"),
-                    (libc::EPOLLONESHOT, "EPOLLONESHOT"),
-                    (libc::EPOLLEXCLUSIVE, "EPOLLEXCLUSIVE"),
-                    (libc::EPOLLWAKEUP, "EPOLLWAKEUP"),
-                    (libc::EPOLL_CLOEXEC, "EPOLL_CLOEXEC"),
-                ];
-                let mut sep = "";
-                for (flag, name) in NAMES {
-                    if self.0 & flag as u32 != 0 {
-                        write!(f, "{sep}{name}")?;
-                        sep = "|";
-                    }
-                }
-                if self.0 == TIMER {
-                    f.write_str("TIMER")?;
-                } else if sep.is_empty() {
-                    f.write_str("(empty)")?;
-                }
-                Ok(())
-            }
-        }
+        use crate::sys::FlagNames;
+
+        const NAMES: &[(u32, &str)] = &[
+            (libc::EPOLLIN as u32, "EPOLLIN"),
+            (libc::EPOLLPRI as u32, "EPOLLPRI"),
+            (libc::EPOLLOUT as u32, "EPOLLOUT"),
+            (libc::EPOLLRDNORM as u32, "EPOLLRDNORM"),
+            (libc::EPOLLRDBAND as u32, "EPOLLRDBAND"),
+            (libc::EPOLLWRNORM as u32, "EPOLLWRNORM"),
+            (libc::EPOLLWRBAND as u32, "EPOLLWRBAND"),
+            (libc::EPOLLMSG as u32, "EPOLLMSG"),
+            (libc::EPOLLERR as u32, "EPOLLERR"),
+            (libc::EPOLLHUP as u32, "EPOLLHUP"),
+            (libc::EPOLLET as u32, "EPOLLET"),
+            (libc::EPOLLRDHUP as u32, "EPOLLRDHUP"),
+            (libc::EPOLLONESHOT as u32, "EPOLLONESHOT"),
+            (libc::EPOLLEXCLUSIVE as u32, "EPOLLEXCLUSIVE"),
+            (libc::EPOLLWAKEUP as u32, "EPOLLWAKEUP"),
+            (libc::EPOLL_CLOEXEC as u32, "EPOLL_CLOEXEC"),
+            (TIMER, "TIMER"),
+        ];
         // Copy out of the packed record before taking references.
         let (events, data) = (event.events, event.u64);
         f.debug_struct("epoll_event")
-            .field("events", &Flags(events))
+            .field(
+                "events",
+                &FlagNames {
+                    bits: events,
+                    names: NAMES,
+                },
+            )
             .field("u64", &data)
             .finish()
     }

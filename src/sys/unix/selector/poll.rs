@@ -676,37 +676,27 @@ pub(crate) mod event {
     }
 
     pub(crate) fn debug_details(f: &mut fmt::Formatter<'_>, event: &Event) -> fmt::Result {
-        struct Flags(PollFlags);
-        impl fmt::Debug for Flags {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                // (`POLLRDHUP` is 0, and never printed, where it does not
-                // exist.)
-                const NAMES: [(PollFlags, &str); 7] = [
-                    (POLLIN, "POLLIN"),
-                    (POLLPRI, "POLLPRI"),
-                    (POLLOUT, "POLLOUT"),
-                    (POLLERR, "POLLERR"),
-                    (POLLHUP, "POLLHUP"),
-                    (POLLNVAL, "POLLNVAL"),
-                    (POLLRDHUP, "POLLRDHUP"),
-                ];
-                let mut sep = "";
-                for (flag, name) in NAMES {
-                    if self.0 & flag != 0 {
-                        write!(f, "{sep}{name}")?;
-                        sep = "|";
-                    }
-                }
-                if self.0 == TIMER {
-                    f.write_str("TIMER")?;
-                } else if sep.is_empty() {
-                    f.write_str("(empty)")?;
-                }
-                Ok(())
-            }
-        }
+        use crate::sys::FlagNames;
+
+        // (`POLLRDHUP` is 0, and never printed, where it does not exist.)
+        const NAMES: &[(PollFlags, &str)] = &[
+            (POLLIN, "POLLIN"),
+            (POLLPRI, "POLLPRI"),
+            (POLLOUT, "POLLOUT"),
+            (POLLERR, "POLLERR"),
+            (POLLHUP, "POLLHUP"),
+            (POLLNVAL, "POLLNVAL"),
+            (POLLRDHUP, "POLLRDHUP"),
+            (TIMER, "TIMER"),
+        ];
         f.debug_struct("pollfd")
-            .field("revents", &Flags(event.events))
+            .field(
+                "revents",
+                &FlagNames {
+                    bits: event.events,
+                    names: NAMES,
+                },
+            )
             .field("token", &event.token)
             .finish()
     }

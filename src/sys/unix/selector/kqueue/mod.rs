@@ -398,6 +398,8 @@ pub(crate) mod event {
     }
 
     pub(crate) fn debug_details(f: &mut fmt::Formatter<'_>, event: &Event) -> fmt::Result {
+        use crate::sys::FlagNames;
+
         struct FilterName(FilterType);
         impl fmt::Debug for FilterName {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -423,41 +425,31 @@ pub(crate) mod event {
                 f.write_str(name)
             }
         }
-        struct FlagNames(FlagsType);
-        impl fmt::Debug for FlagNames {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                let names = [
-                    (libc::EV_ADD, "EV_ADD"),
-                    (libc::EV_DELETE, "EV_DELETE"),
-                    (libc::EV_ENABLE, "EV_ENABLE"),
-                    (libc::EV_DISABLE, "EV_DISABLE"),
-                    (libc::EV_ONESHOT, "EV_ONESHOT"),
-                    (libc::EV_CLEAR, "EV_CLEAR"),
-                    (libc::EV_RECEIPT, "EV_RECEIPT"),
-                    (libc::EV_DISPATCH, "EV_DISPATCH"),
-                    (libc::EV_EOF, "EV_EOF"),
-                    (libc::EV_ERROR, "EV_ERROR"),
-                ];
-                let mut sep = "";
-                for (flag, name) in names {
-                    if self.0 & flag != 0 {
-                        write!(f, "{sep}{name}")?;
-                        sep = "|";
-                    }
-                }
-                if sep.is_empty() {
-                    f.write_str("(empty)")?;
-                }
-                Ok(())
-            }
-        }
+        const NAMES: &[(FlagsType, &str)] = &[
+            (libc::EV_ADD, "EV_ADD"),
+            (libc::EV_DELETE, "EV_DELETE"),
+            (libc::EV_ENABLE, "EV_ENABLE"),
+            (libc::EV_DISABLE, "EV_DISABLE"),
+            (libc::EV_ONESHOT, "EV_ONESHOT"),
+            (libc::EV_CLEAR, "EV_CLEAR"),
+            (libc::EV_RECEIPT, "EV_RECEIPT"),
+            (libc::EV_DISPATCH, "EV_DISPATCH"),
+            (libc::EV_EOF, "EV_EOF"),
+            (libc::EV_ERROR, "EV_ERROR"),
+        ];
         // Copied out first: Apple's record is packed.
         let (ident, filter, flags) = (event.0.ident, event.0.filter, event.0.flags);
         let (fflags, data, udata) = (event.0.fflags, event.0.data, event.0.udata as usize);
         f.debug_struct("kevent")
             .field("ident", &ident)
             .field("filter", &FilterName(filter))
-            .field("flags", &FlagNames(flags))
+            .field(
+                "flags",
+                &FlagNames {
+                    bits: flags,
+                    names: NAMES,
+                },
+            )
             .field("fflags", &fflags)
             .field("data", &data)
             .field("udata", &udata)
