@@ -74,33 +74,47 @@ struct Inner {
     afds: Mutex<Vec<Arc<AfdHandle>>>,
 }
 
-/// An AFD handle, the count of its requests in flight, and whether its
-/// port is gone (no request is issued any more).
+/// An AFD handle, the count of its requests in flight, the count of the
+/// registered sockets it serves, and whether its port is gone (no request
+/// is issued any more).
 #[derive(Debug)]
 struct AfdHandle {
     afd: Afd,
     in_flight: AtomicUsize,
+    /// Counted apart from the references: a deregistered socket's state
+    /// lives on until its cancelled request's completion is dequeued, and
+    /// a program that registers and deregisters without polling would
+    /// otherwise open a new handle every `SOCKETS_PER_AFD` registrations.
+    sockets: AtomicUsize,
     closed: std::sync::atomic::AtomicBool,
 }
 
 impl Inner {
-    /// An AFD handle with room for one more socket.
+    /// An AFD handle with room for one more socket, counted as serving it
+    /// (until `SockState::delete`).
     fn afd(&self) -> io::Result<Arc<AfdHandle>> {
         let mut afds = lock(&self.afds);
-        // Handles no socket uses any more (only this list holds them).
+        // Handles nothing uses any more (only this list holds them).
         afds.retain(|afd| Arc::strong_count(afd) > 1);
-        if let Some(afd) = afds
+        let afd = match afds
             .iter()
-            .find(|afd| Arc::strong_count(afd) <= SOCKETS_PER_AFD)
+            .find(|afd| afd.sockets.load(Ordering::Relaxed) < SOCKETS_PER_AFD)
         {
-            return Ok(Arc::clone(afd));
-        }
-        let afd = Arc::new(AfdHandle {
-            afd: Afd::new(&self.port)?,
-            in_flight: AtomicUsize::new(0),
-            closed: std::sync::atomic::AtomicBool::new(false),
-        });
-        afds.push(Arc::clone(&afd));
+            Some(afd) => Arc::clone(afd),
+            None => {
+                let afd = Arc::new(AfdHandle {
+                    afd: Afd::new(&self.port)?,
+                    in_flight: AtomicUsize::new(0),
+                    sockets: AtomicUsize::new(0),
+                    closed: std::sync::atomic::AtomicBool::new(false),
+                });
+                afds.push(Arc::clone(&afd));
+                afd
+            }
+        };
+        // Under the list's lock, so two registrations never both take a
+        // handle's last place.
+        afd.sockets.fetch_add(1, Ordering::Relaxed);
         Ok(afd)
     }
 }
@@ -373,7 +387,12 @@ impl Selector {
                 deleted: false,
             }),
         });
-        sock.update(&mut lock(&sock.state))?;
+        let issued = sock.update(&mut lock(&sock.state));
+        if let Err(err) = issued {
+            // Nothing in flight: this only frees its place on the handle.
+            let _ = sock.delete();
+            return Err(err);
+        }
         Ok(sock)
     }
 }
@@ -722,7 +741,11 @@ impl SockState {
     /// in flight is cancelled.
     pub(crate) fn delete(self: &Arc<Self>) -> io::Result<()> {
         let mut sock = lock(&self.state);
-        sock.deleted = true;
+        if !sock.deleted {
+            sock.deleted = true;
+            // Its place on the AFD handle is free for another socket.
+            self.afd.sockets.fetch_sub(1, Ordering::Relaxed);
+        }
         self.update(&mut sock)
     }
 }
@@ -1044,5 +1067,41 @@ impl WakeRecord for Event {
     fn make_readable(&mut self) -> bool {
         self.flags |= afd::POLL_RECEIVE;
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::windows::io::AsRawSocket;
+
+    use super::*;
+
+    /// A program that registers and deregisters without polling in between
+    /// keeps using one AFD handle: the deregistered sockets, whose
+    /// cancelled requests still wait on the port, hold no place on it.
+    #[test]
+    fn deregistered_sockets_free_their_place_on_the_afd_handle() {
+        let selector = Selector::new().expect("selector");
+        let socket = std::net::UdpSocket::bind("127.0.0.1:0").expect("socket");
+        for i in 0..4 * SOCKETS_PER_AFD {
+            let sock = selector
+                .register(socket.as_raw_socket(), Token(i), Interest::READABLE)
+                .expect("register");
+            sock.delete().expect("delete");
+        }
+        let live = lock(&selector.inner.afds).len();
+        assert_eq!(live, 1, "AFD handles opened");
+        // A full handle still makes room on a new one.
+        let socks: Vec<_> = (0..SOCKETS_PER_AFD + 1)
+            .map(|i| {
+                selector
+                    .register(socket.as_raw_socket(), Token(i), Interest::READABLE)
+                    .expect("register")
+            })
+            .collect();
+        assert_eq!(lock(&selector.inner.afds).len(), 2);
+        for sock in &socks {
+            sock.delete().expect("delete");
+        }
     }
 }
