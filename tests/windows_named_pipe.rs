@@ -1,20 +1,22 @@
 #![cfg(all(feature = "os-ext", windows))]
 //! `ferrio::windows::NamedPipe`: connecting, buffered reads and writes,
-//! the end of the data, registration rules, and no event after
-//! `deregister`.
+//! the end of the data, registration rules, no event after `deregister`,
+//! and nothing kept alive once a pipe and its `Poll` are dropped.
 
 mod util;
 
 use std::fs::OpenOptions;
 use std::io::{self, Read, Write};
 use std::os::windows::fs::OpenOptionsExt;
-use std::os::windows::io::{FromRawHandle, IntoRawHandle};
+use std::os::windows::io::{AsRawHandle, FromRawHandle, IntoRawHandle};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use ferrio::windows::NamedPipe;
 use ferrio::{Events, Interest, Poll, Token};
 use util::*;
+use windows_sys::Win32::Foundation::ERROR_BROKEN_PIPE;
+use windows_sys::Win32::System::Pipes::PeekNamedPipe;
 
 const FILE_FLAG_OVERLAPPED: u32 = 0x4000_0000;
 const SERVER: Token = Token(0);
@@ -276,5 +278,52 @@ fn a_dropped_pipe_reports_nothing() {
     while Instant::now() < until {
         poll_once(&mut poll, &mut events, SHORT);
         assert!(events.iter().all(|e| e.token() != SERVER), "{events:?}");
+    }
+}
+
+/// A pipe and its `Poll` dropped, with the pipe's read in flight (its
+/// cancelled completion still queued) and no `poll` after: everything is
+/// freed, so the server end is closed and the client sees the pipe broken.
+#[test]
+fn a_pipe_dropped_with_its_poll_is_closed() {
+    let name = name();
+    let mut poll = Poll::new().unwrap();
+    let mut events = Events::with_capacity(16);
+    let mut server = NamedPipe::new(&name).unwrap();
+    poll.registry().register(&mut server, SERVER, BOTH).unwrap();
+    let _ = server.connect();
+    // A plain (blocking) client handle, outside ferrio.
+    let client = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(&name)
+        .unwrap();
+    poll_until(&mut poll, &mut events, SERVER, LONG, |e| e.is_writable());
+    drop(server);
+    drop(poll);
+    let deadline = Instant::now() + Duration::from_secs(2);
+    loop {
+        let mut avail = 0u32;
+        // SAFETY: the client handle is open; only the count is asked for.
+        let ok = unsafe {
+            PeekNamedPipe(
+                client.as_raw_handle() as _,
+                std::ptr::null_mut(),
+                0,
+                std::ptr::null_mut(),
+                &mut avail,
+                std::ptr::null_mut(),
+            )
+        };
+        if ok == 0 {
+            let err = io::Error::last_os_error();
+            assert_eq!(err.raw_os_error(), Some(ERROR_BROKEN_PIPE as i32), "{err}");
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the server end is still open: the pipe's state was never freed"
+        );
+        std::thread::sleep(Duration::from_millis(10));
     }
 }

@@ -620,20 +620,31 @@ impl std::fmt::Debug for NamedPipe {
 impl Drop for NamedPipe {
     /// Cancels a pending connect and read; a pending write still drains.
     /// Nothing is reported for the pipe after: its completions still come,
-    /// but with no registration.
+    /// but with no registration, and start nothing.
     fn drop(&mut self) {
-        let mut io = lock(&self.inner.io);
-        io.token = None;
-        for (kind, pending) in [
-            (CONNECT, io.connecting),
-            (READ, matches!(io.read, State::Pending)),
-        ] {
-            if pending {
-                // SAFETY: the handle is open and the record is that of an
-                // operation in flight, whose completion still comes (and
-                // releases the state).
-                unsafe { CancelIoEx(self.inner.raw(), self.inner.op(kind)) };
+        let port = {
+            let mut io = lock(&self.inner.io);
+            io.token = None;
+            for (kind, pending) in [
+                (CONNECT, io.connecting),
+                (READ, matches!(io.read, State::Pending)),
+            ] {
+                if pending {
+                    // SAFETY: the handle is open and the record is that of
+                    // an operation in flight, whose completion still comes
+                    // (and releases the state).
+                    unsafe { CancelIoEx(self.inner.raw(), self.inner.op(kind)) };
+                }
             }
-        }
+            // The completions come to the port without this reference, which
+            // only posts notifications (and with no port, a completion
+            // starts no read). Kept, it and a queued completion (which holds
+            // the state) would keep each other alive once the `Poll` is
+            // dropped: the port would never be emptied nor the pipe closed.
+            io.port.take()
+        };
+        // Outside the lock: if this is the port's last reference, emptying
+        // it hands this pipe's completions back, which takes the lock.
+        drop(port);
     }
 }
