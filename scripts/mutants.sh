@@ -14,7 +14,7 @@
 # Usage: scripts/mutants.sh [--all | --since REV] [-- CARGO_MUTANTS_ARGS...]
 #   --all         every mutant of the crate (hours on two cores)
 #   --since REV   only the mutants in lines changed since REV
-#   default       the lines changed by the commits of the 12 hours before
+#   default       the lines changed by the commits of the 3.5 hours before
 #                 HEAD's commit (one working session), as CI runs it
 #
 # Environment:
@@ -57,10 +57,10 @@ mkdir -p "$OUT"
 diff_file=
 if [ "$mode" = session ]; then
   head_time=$(git log -1 --format=%ct HEAD)
-  # The newest commit made more than 12 hours before HEAD's.
+  # The newest commit made more than 3.5 hours before HEAD's.
   # (No pipe into a reader that stops early: under `pipefail` the writer's
   # SIGPIPE would end the script.)
-  since=$(git rev-list -1 --before=$((head_time - 12 * 3600)) HEAD)
+  since=$(git rev-list -1 --before=$((head_time - 7 * 1800)) HEAD)
   if [ -z "$since" ]; then
     # The whole history is recent: diff against the empty tree.
     since=$(git hash-object -t tree /dev/null)
