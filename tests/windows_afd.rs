@@ -253,3 +253,49 @@ fn a_refused_connection_reports_an_error_event() {
     assert!(last.is_error() || last.is_write_closed(), "{last:?}");
     assert!(stream.take_error().unwrap().is_some() || stream.peer_addr().is_err());
 }
+
+/// A connected UDP socket whose peer's port is closed gets an ICMP error:
+/// that is an error to receive, not the end of reading or writing (a
+/// runtime that keeps "closed" for good would spin on a receive that
+/// returns `WouldBlock`, as Wine's does).
+#[test]
+fn a_datagram_sockets_icmp_error_is_an_error_not_the_end() {
+    let mut poll = Poll::new().unwrap();
+    let mut events = Events::with_capacity(8);
+    let closed = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+    let addr = closed.local_addr().unwrap();
+    drop(closed);
+    let mut socket = UdpSocket::bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    poll.registry()
+        .register(
+            &mut socket,
+            Token(1),
+            Interest::READABLE | Interest::WRITABLE,
+        )
+        .unwrap();
+    socket.connect(addr).unwrap();
+    poll_until(&mut poll, &mut events, Token(1), LONG, |e| e.is_writable());
+    // The send's ICMP error arrives while the request waits for reading.
+    socket.send(b"to nobody").unwrap();
+    let seen = poll_until(&mut poll, &mut events, Token(1), LONG, |e| {
+        e.is_readable() || e.is_error()
+    });
+    for event in &seen {
+        assert!(
+            !event.is_read_closed() && !event.is_write_closed(),
+            "{event:?}"
+        );
+    }
+    let mut buf = [0; 16];
+    match socket.recv(&mut buf) {
+        Err(e) if e.kind() == io::ErrorKind::WouldBlock => assert!(under_wine(), "{e}"),
+        Err(e) => assert!(
+            matches!(
+                e.kind(),
+                io::ErrorKind::ConnectionReset | io::ErrorKind::ConnectionRefused
+            ),
+            "{e}"
+        ),
+        Ok(n) => panic!("received {n} bytes from nobody"),
+    }
+}

@@ -44,8 +44,9 @@ use std::time::{Duration, Instant};
 
 use windows_sys::Win32::Foundation::{HANDLE, NTSTATUS, STATUS_CANCELLED};
 use windows_sys::Win32::Networking::WinSock::{
-    WSAGetLastError, WSAIoctl, INVALID_SOCKET, SIO_BASE_HANDLE, SIO_BSP_HANDLE,
-    SIO_BSP_HANDLE_POLL, SIO_BSP_HANDLE_SELECT, SOCKET, SOCKET_ERROR,
+    getsockopt, WSAGetLastError, WSAIoctl, INVALID_SOCKET, SIO_BASE_HANDLE, SIO_BSP_HANDLE,
+    SIO_BSP_HANDLE_POLL, SIO_BSP_HANDLE_SELECT, SOCKET, SOCKET_ERROR, SOCK_DGRAM, SOL_SOCKET,
+    SO_TYPE,
 };
 use windows_sys::Win32::System::IO::{IO_STATUS_BLOCK, OVERLAPPED_ENTRY};
 
@@ -385,6 +386,7 @@ impl Selector {
                 in_flight: false,
                 cancelled: false,
                 deleted: false,
+                datagram: is_datagram(socket),
             }),
         });
         let issued = sock.update(&mut lock(&sock.state));
@@ -469,6 +471,43 @@ fn zeroed_iosb() -> IO_STATUS_BLOCK {
 /// The events that end something for good: the peer's shutdown, a reset,
 /// a failed connect.
 const ENDS: u32 = afd::POLL_DISCONNECT | afd::POLL_ABORT | afd::POLL_CONNECT_FAIL;
+
+/// A datagram socket's error (`POLL_CONNECT_FAIL` there): an error event,
+/// not the end of anything. The driver never reports this bit.
+const DATAGRAM_ERROR: u32 = 1 << 30;
+
+/// A datagram socket's events with its ICMP error (`POLL_CONNECT_FAIL`)
+/// made an error that is readable (or writable, for a socket only written):
+/// the next receive (or send) returns it. Reported as the end of reading and
+/// writing, as for a stream, it would never clear: a runtime that keeps
+/// "closed" for good would then spin on a receive that returns
+/// `WouldBlock` (Wine does not return the error from `recv`).
+fn datagram_error(events: u32, interests: Interest) -> u32 {
+    let mut events = events & !afd::POLL_CONNECT_FAIL | DATAGRAM_ERROR;
+    if interests.is_readable() {
+        events |= afd::POLL_RECEIVE;
+    } else {
+        events |= afd::POLL_SEND;
+    }
+    events
+}
+
+/// Whether `socket` is a datagram socket (false if it cannot be told).
+fn is_datagram(socket: RawSocket) -> bool {
+    let mut kind: i32 = 0;
+    let mut len = std::mem::size_of::<i32>() as i32;
+    // SAFETY: `kind` is a live `i32` whose size is passed in `len`.
+    let res = unsafe {
+        getsockopt(
+            socket as SOCKET,
+            SOL_SOCKET,
+            SO_TYPE,
+            (&mut kind as *mut i32).cast(),
+            &mut len,
+        )
+    };
+    res == 0 && kind == SOCK_DGRAM
+}
 
 /// The AFD events that `interests` asks for.
 fn afd_events(interests: Interest) -> u32 {
@@ -564,6 +603,9 @@ struct Sock {
     /// and issues the next one.
     cancelled: bool,
     deleted: bool,
+    /// A datagram socket: there `POLL_CONNECT_FAIL` is an ICMP error (a
+    /// connected UDP socket's peer port was closed), which ends nothing.
+    datagram: bool,
 }
 
 impl SockState {
@@ -669,6 +711,9 @@ impl SockState {
             return (None, false);
         }
         events &= sock.armed;
+        if sock.datagram && events & afd::POLL_CONNECT_FAIL != 0 {
+            events = datagram_error(events, sock.interests);
+        }
         let event = if events == 0 {
             None
         } else {
@@ -688,6 +733,10 @@ impl SockState {
                     // stay watched: a peer's shutdown after a read that
                     // took exactly what was there is still reported.
                     let mut disarm = events & ENDS;
+                    if events & DATAGRAM_ERROR != 0 {
+                        // Watched again after `WouldBlock`, as data is.
+                        disarm |= afd::POLL_CONNECT_FAIL;
+                    }
                     if events & afd::READABLE != 0 {
                         disarm |= afd::POLL_RECEIVE | afd::POLL_ACCEPT;
                     }
@@ -869,7 +918,7 @@ pub(crate) mod event {
     }
 
     pub(crate) fn is_error(event: &Event) -> bool {
-        has(event, afd::POLL_CONNECT_FAIL)
+        has(event, afd::POLL_CONNECT_FAIL | DATAGRAM_ERROR)
     }
 
     pub(crate) fn is_read_closed(event: &Event) -> bool {
@@ -936,6 +985,7 @@ pub(crate) mod event {
             (afd::POLL_LOCAL_CLOSE, "POLL_LOCAL_CLOSE"),
             (afd::POLL_ACCEPT, "POLL_ACCEPT"),
             (afd::POLL_CONNECT_FAIL, "POLL_CONNECT_FAIL"),
+            (DATAGRAM_ERROR, "DATAGRAM_ERROR"),
             (TIMER, "TIMER"),
         ];
         f.debug_struct("event")
