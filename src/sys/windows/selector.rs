@@ -386,7 +386,6 @@ impl Selector {
                 in_flight: false,
                 cancelled: false,
                 deleted: false,
-                datagram: is_datagram(socket),
             }),
         });
         let issued = sock.update(&mut lock(&sock.state));
@@ -603,9 +602,6 @@ struct Sock {
     /// and issues the next one.
     cancelled: bool,
     deleted: bool,
-    /// A datagram socket: there `POLL_CONNECT_FAIL` is an ICMP error (a
-    /// connected UDP socket's peer port was closed), which ends nothing.
-    datagram: bool,
 }
 
 impl SockState {
@@ -711,7 +707,10 @@ impl SockState {
             return (None, false);
         }
         events &= sock.armed;
-        if sock.datagram && events & afd::POLL_CONNECT_FAIL != 0 {
+        // On a datagram socket `POLL_CONNECT_FAIL` is an ICMP error (a
+        // connected UDP socket's peer port was closed), which ends nothing.
+        // Rare: the socket's type is asked only then.
+        if events & afd::POLL_CONNECT_FAIL != 0 && is_datagram(self.base as RawSocket) {
             events = datagram_error(events, sock.interests);
         }
         let event = if events == 0 {
