@@ -154,9 +154,16 @@ struct Wheel {
 /// deadlines at about 584 years.
 #[cold]
 pub(crate) fn far_future(from: Instant) -> Instant {
-    let mut span = Duration::from_secs(1000 * 365 * 24 * 3600);
+    halve_until(Duration::from_secs(1000 * 365 * 24 * 3600), |span| {
+        from.checked_add(span)
+    })
+}
+
+/// `add(span)` for the first of `span`, `span / 2`, `span / 4`, … that it
+/// takes (it takes a zero span: this ends).
+fn halve_until<T>(mut span: Duration, add: impl Fn(Duration) -> Option<T>) -> T {
     loop {
-        if let Some(t) = from.checked_add(span) {
+        if let Some(t) = add(span) {
             return t;
         }
         span /= 2;
@@ -519,6 +526,45 @@ impl Wheel {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `min_tick` looks at `limit` entries at most: the earliest tick of a
+    /// list that holds no more, `None` for a longer one.
+    #[test]
+    fn min_tick_scans_at_most_limit_entries() {
+        let (mut w, base) = wheel();
+        // Ticks of one level-1 slot (the clock is at tick 0).
+        let first = SLOTS as u64;
+        for (k, t) in [first + 9, first + 3, first + 5].into_iter().enumerate() {
+            w.add(Token(k), at(base, t), false);
+        }
+        let (list, start) = w.first_slot().expect("a slot");
+        assert_eq!((list, start), (SLOTS as u32 + 1, first), "level 1, slot 1");
+        assert_eq!(w.min_tick(list, 3), Some(first + 3));
+        assert_eq!(w.min_tick(list, usize::MAX), Some(first + 3));
+        assert_eq!(w.min_tick(list, 2), None);
+        assert_eq!(w.min_tick(list, 0), None);
+    }
+
+    /// Where `Instant` holds less than 1000 years (Windows' does), the far
+    /// future is the longest span it holds, halving from 1000 years.
+    #[test]
+    fn the_far_future_halves_until_the_clock_holds_it() {
+        let limit = Duration::from_secs(100 * 365 * 24 * 3600);
+        let got = halve_until(Duration::from_secs(1000 * 365 * 24 * 3600), |span| {
+            (span <= limit).then_some(span)
+        });
+        assert!(got <= limit && got > limit / 2, "{got:?}");
+        assert_eq!(
+            halve_until(Duration::from_secs(8), Some),
+            Duration::from_secs(8)
+        );
+        assert_eq!(
+            halve_until(Duration::from_secs(8), |s| (s.is_zero()).then_some(s)),
+            Duration::ZERO
+        );
+        let now = Instant::now();
+        assert!(far_future(now) > now + Duration::from_secs(50 * 365 * 24 * 3600));
+    }
 
     /// A wheel and a deterministic clock in ticks.
     fn wheel() -> (Wheel, Instant) {
