@@ -1,7 +1,12 @@
 //! Windows: readiness from the AFD driver's poll requests, completed on an
 //! I/O completion port (`selector.rs`); wakers post completions.
 
+#[cfg(any(feature = "net", feature = "os-poll"))]
+use std::io;
 use std::os::windows::io::{AsRawSocket, RawSocket};
+
+#[cfg(any(feature = "net", feature = "os-poll"))]
+use windows_sys::Win32::Networking::WinSock as ws;
 
 /// What a selector registers: a socket.
 #[cfg_attr(not(feature = "net"), allow(dead_code))]
@@ -47,7 +52,7 @@ pub(crate) mod udp;
 pub(crate) fn init() {
     use std::sync::Once;
 
-    use windows_sys::Win32::Networking::WinSock::{WSAStartup, WSADATA};
+    use ws::{WSAStartup, WSADATA};
 
     static INIT: Once = Once::new();
     INIT.call_once(|| {
@@ -57,4 +62,32 @@ pub(crate) fn init() {
         // socket call, with its error.
         let _ = unsafe { WSAStartup(0x202, &mut data) };
     });
+}
+
+/// The last Winsock error of this thread.
+#[cfg(any(feature = "net", feature = "os-poll"))]
+pub(crate) fn last_error() -> io::Error {
+    // SAFETY: reads the calling thread's last Winsock error.
+    io::Error::from_raw_os_error(unsafe { ws::WSAGetLastError() })
+}
+
+/// An integer socket option (by a selector, only the socket's type).
+#[cfg(any(feature = "net", feature = "os-poll"))]
+pub(crate) fn getsockopt_int(socket: RawSocket, level: i32, name: i32) -> io::Result<i32> {
+    let mut value: i32 = 0;
+    let mut len = std::mem::size_of::<i32>() as i32;
+    // SAFETY: `value` and `len` are live locals; `len` is `value`'s size.
+    let res = unsafe {
+        ws::getsockopt(
+            socket as ws::SOCKET,
+            level,
+            name,
+            (&mut value as *mut i32).cast(),
+            &mut len,
+        )
+    };
+    if res == ws::SOCKET_ERROR {
+        return Err(last_error());
+    }
+    Ok(value)
 }

@@ -8,16 +8,11 @@ use std::os::windows::io::{AsRawSocket, FromRawSocket, OwnedSocket, RawSocket};
 
 use windows_sys::Win32::Foundation::{SetHandleInformation, HANDLE, HANDLE_FLAG_INHERIT};
 use windows_sys::Win32::Networking::WinSock::{
-    self as ws, ioctlsocket, WSAGetLastError, WSASocketW, FIONBIO, INVALID_SOCKET, SOCKADDR,
-    SOCKADDR_IN, SOCKADDR_IN6, SOCKET, SOCKET_ERROR, WSA_FLAG_NO_HANDLE_INHERIT,
-    WSA_FLAG_OVERLAPPED,
+    self as ws, ioctlsocket, WSASocketW, FIONBIO, INVALID_SOCKET, SOCKADDR, SOCKADDR_IN,
+    SOCKADDR_IN6, SOCKET, SOCKET_ERROR, WSA_FLAG_NO_HANDLE_INHERIT, WSA_FLAG_OVERLAPPED,
 };
 
-/// The last Winsock error of this thread.
-pub(crate) fn last_error() -> io::Error {
-    // SAFETY: reads the calling thread's last Winsock error.
-    io::Error::from_raw_os_error(unsafe { WSAGetLastError() })
-}
+use super::last_error;
 
 /// A socket that is non-blocking (`FIONBIO`), non-inheritable from the
 /// start (`WSA_FLAG_NO_HANDLE_INHERIT`) and overlapped, so that the AFD
@@ -144,23 +139,3 @@ where
 
 /// The most buffers one vectored send passes.
 const MAX_BUFS: usize = 1024;
-
-/// An integer socket option.
-pub(crate) fn getsockopt_int(socket: RawSocket, level: i32, name: i32) -> io::Result<i32> {
-    let mut value: i32 = 0;
-    let mut len = size_of::<i32>() as i32;
-    // SAFETY: `value` and `len` are live locals; `len` is `value`'s size.
-    let res = unsafe {
-        ws::getsockopt(
-            socket as SOCKET,
-            level,
-            name,
-            (&mut value as *mut i32).cast(),
-            &mut len,
-        )
-    };
-    if res == SOCKET_ERROR {
-        return Err(last_error());
-    }
-    Ok(value)
-}

@@ -44,7 +44,7 @@ use std::time::{Duration, Instant};
 
 use windows_sys::Win32::Foundation::{HANDLE, NTSTATUS, STATUS_CANCELLED};
 use windows_sys::Win32::Networking::WinSock::{
-    getsockopt, WSAGetLastError, WSAIoctl, INVALID_SOCKET, SIO_BASE_HANDLE, SIO_BSP_HANDLE,
+    WSAGetLastError, WSAIoctl, INVALID_SOCKET, SIO_BASE_HANDLE, SIO_BSP_HANDLE,
     SIO_BSP_HANDLE_POLL, SIO_BSP_HANDLE_SELECT, SOCKET, SOCKET_ERROR, SOCK_DGRAM, SOL_SOCKET,
     SO_TYPE,
 };
@@ -493,19 +493,7 @@ fn datagram_error(events: u32, interests: Interest) -> u32 {
 
 /// Whether `socket` is a datagram socket (false if it cannot be told).
 fn is_datagram(socket: RawSocket) -> bool {
-    let mut kind: i32 = 0;
-    let mut len = std::mem::size_of::<i32>() as i32;
-    // SAFETY: `kind` is a live `i32` whose size is passed in `len`.
-    let res = unsafe {
-        getsockopt(
-            socket as SOCKET,
-            SOL_SOCKET,
-            SO_TYPE,
-            (&mut kind as *mut i32).cast(),
-            &mut len,
-        )
-    };
-    res == 0 && kind == SOCK_DGRAM
+    super::getsockopt_int(socket, SOL_SOCKET, SO_TYPE).is_ok_and(|kind| kind == SOCK_DGRAM)
 }
 
 /// The AFD events that `interests` asks for.

@@ -6,7 +6,8 @@ use std::os::windows::io::AsRawSocket;
 
 use windows_sys::Win32::Networking::WinSock::{self as ws, SOCKET, SOCKET_ERROR};
 
-use super::net::{last_error, set_no_inherit, set_nonblocking, socket, SockAddr};
+use super::last_error;
+use super::net::{set_no_inherit, set_nonblocking, socket, SockAddr};
 
 /// The listen backlog, as mio uses on Windows.
 const BACKLOG: i32 = 128;

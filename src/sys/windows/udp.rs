@@ -6,7 +6,8 @@ use std::os::windows::io::AsRawSocket;
 
 use windows_sys::Win32::Networking::WinSock::{self as ws, SOCKET, SOCKET_ERROR};
 
-use super::net::{getsockopt_int, last_error, socket, SockAddr};
+use super::net::{socket, SockAddr};
+use super::{getsockopt_int, last_error};
 
 /// A non-blocking socket and `bind`.
 pub(crate) fn bind(addr: SocketAddr) -> io::Result<net::UdpSocket> {
