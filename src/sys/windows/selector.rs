@@ -298,33 +298,15 @@ impl Selector {
         }
         let entries = &mut self.entries.0[..room];
         let port = &self.inner.port;
-        let mut armed = false;
-        let n = match (timeout, &mut self.timer) {
-            (Some(after), timer) if !after.is_zero() => {
-                if let Timer::Untried = timer {
-                    *timer = PortTimer::new().map_or(Timer::Absent, Timer::Ready);
-                }
-                match timer {
-                    // A look first: a wait that finds completions queued
-                    // needs no timer.
-                    Timer::Ready(timer) => match port.get(entries, Some(Duration::ZERO))? {
-                        0 => {
-                            // The port's own timeout stays as a backstop.
-                            armed = timer.arm(port, after);
-                            match port.get(entries, timeout) {
-                                Ok(n) => n,
-                                Err(err) => {
-                                    timer.disarm();
-                                    return Err(err);
-                                }
-                            }
-                        }
-                        n => n,
-                    },
-                    _ => port.get(entries, timeout)?,
-                }
+        let timed = matches!(timeout, Some(after) if !after.is_zero());
+        if timed && matches!(self.timer, Timer::Untried) {
+            self.timer = PortTimer::new().map_or(Timer::Absent, Timer::Ready);
+        }
+        let (n, armed) = match (timeout, &mut self.timer) {
+            (Some(after), Timer::Ready(timer)) if timed => {
+                get_on_time(port, entries, timer, after)?
             }
-            _ => port.get(entries, timeout)?,
+            _ => (port.get(entries, timeout)?, false),
         };
         let blocking = timeout != Some(Duration::ZERO);
         for entry in &self.entries.0[..n] {
@@ -395,6 +377,31 @@ impl Selector {
             return Err(err);
         }
         Ok(sock)
+    }
+}
+
+/// One wait of `port` for up to `after`, ended on time by `timer`: a look
+/// first (a wait that finds completions queued needs no timer), then a wait
+/// with the timer armed and the port's own timeout as a backstop. Returns
+/// the count dequeued and whether the timer was armed (then still to take
+/// back unless its completion was among them).
+fn get_on_time(
+    port: &CompletionPort,
+    entries: &mut [OVERLAPPED_ENTRY],
+    timer: &mut PortTimer,
+    after: Duration,
+) -> io::Result<(usize, bool)> {
+    let n = port.get(entries, Some(Duration::ZERO))?;
+    if n > 0 {
+        return Ok((n, false));
+    }
+    let armed = timer.arm(port, after);
+    match port.get(entries, Some(after)) {
+        Ok(n) => Ok((n, armed)),
+        Err(err) => {
+            timer.disarm();
+            Err(err)
+        }
     }
 }
 
