@@ -166,6 +166,11 @@ def parse(path):
         m = re.match(r"test (\S+) \.\.\. FAILED", line)
         if m and cur:
             failures.setdefault(cur, []).append(m.group(1))
+        # The test harness names a test that runs for over a minute: in a
+        # file that times out, those are the ones that hung.
+        m = re.match(r"test (\S+) has been running for over", line)
+        if m and cur:
+            failures.setdefault(cur, []).append(m.group(1) + " (still running)")
         m = re.match(r"TIMEOUT (\S+)", line)
         if m:
             name = "lib" if m.group(1) == "--lib" else m.group(1)
@@ -194,7 +199,7 @@ for f in files:
 print("| **total** | " + " | ".join("%d/%d/%d" % tuple(tot[i]) for i in impls) + " |")
 for i in impls:
     for f, names in sorted(runs[i][1].items()):
-        print(f"{i}{suffix} failed in {f}: {', '.join(names)}")
+        print(f"{i}{suffix} failed or hung in {f}: {', '.join(names)}")
 bad = 0
 if "ferrio" in runs and "mio" in runs:
     for f in files:

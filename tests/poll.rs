@@ -772,3 +772,61 @@ fn a_deregistration_during_a_blocking_poll_does_not_end_it() {
     assert!(took >= wait, "returned empty after {took:?}");
     drop((tx, rx));
 }
+
+/// Drops `end` (deregistered first when `deregister` is set) on another
+/// thread while this one blocks in `poll` with `end` registered, and
+/// returns how long the peer then waited for the end of its stream: the
+/// close must take effect at once, not when the blocked call returns
+/// (`poll(2)` holds a reference to every file it waits on).
+fn peer_wait_for_eof_after_closing_during_a_blocking_poll(deregister: bool) -> Option<Duration> {
+    let mut poll = Poll::new().unwrap();
+    let registry = poll.registry().try_clone().unwrap();
+    let waker = ferrio::Waker::new(poll.registry(), Token(99)).unwrap();
+    let (mut end, mut peer) = stream_pair();
+    poll.registry()
+        .register(&mut end, Token(7), Interest::READABLE | Interest::WRITABLE)
+        .unwrap();
+    // The first call takes the writable event, so the next one blocks.
+    let mut events = Events::with_capacity(16);
+    poll_until(&mut poll, &mut events, Token(7), LONG, |e| e.is_writable());
+    let (_, _, (waited, _waker)) = one_poll_while(&mut poll, LONG, move || {
+        if deregister {
+            registry.deregister(&mut end).unwrap();
+        }
+        drop(end);
+        let start = Instant::now();
+        let mut buf = [0; 8];
+        let waited = loop {
+            match peer.read(&mut buf) {
+                Ok(0) => break Some(start.elapsed()),
+                Ok(n) => panic!("{n} bytes from a peer that sent none"),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                Err(e) => panic!("{e}"),
+            }
+            if start.elapsed() > Duration::from_secs(1) {
+                break None;
+            }
+            thread::sleep(Duration::from_millis(5));
+        };
+        // End the blocked call either way (the waker lives on until it
+        // has).
+        waker.wake().unwrap();
+        (waited, waker)
+    });
+    waited
+}
+
+/// A stream deregistered and dropped during a blocking `poll` is closed at
+/// once: its peer reads the end of the stream.
+#[test]
+fn a_source_deregistered_and_dropped_during_a_blocking_poll_closes_at_once() {
+    let waited = peer_wait_for_eof_after_closing_during_a_blocking_poll(true);
+    assert!(waited.is_some(), "the peer saw no end of stream in 1 s");
+}
+
+/// The same for a registered stream dropped without `deregister`.
+#[test]
+fn a_registered_source_dropped_during_a_blocking_poll_closes_at_once() {
+    let waited = peer_wait_for_eof_after_closing_during_a_blocking_poll(false);
+    assert!(waited.is_some(), "the peer saw no end of stream in 1 s");
+}

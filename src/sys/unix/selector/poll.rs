@@ -28,7 +28,11 @@
 //! `mio_unsupported_force_waker_pipe`), after which it rebuilds its
 //! descriptor list and, having nothing to report yet, waits again for what
 //! is left of its timeout: a blocking `poll` does not return empty because
-//! the registrations changed. Results are matched back to registrations by a unique id,
+//! the registrations changed. Removals interrupt it too, because the kernel
+//! keeps every file a `poll` call waits on open until the call returns: a
+//! source dropped during a blocking `poll` is closed at once. (A raw
+//! descriptor closed without `deregister` stays open underneath until the
+//! blocked call returns.) Results are matched back to registrations by a unique id,
 //! so an event is never reported for a registration that was removed, or for
 //! one that took over a reused descriptor number, after the fact.
 //!
@@ -532,9 +536,18 @@ impl State {
         let mut table = self.lock();
         let pos = table.position(fd).ok_or_else(not_found)?;
         table.remove_at(pos);
-        // A blocked `poll` still watches the descriptor, but whatever it
-        // reports is dropped by the id check, so it need not be interrupted.
-        Ok(())
+        self.released(&table)
+    }
+
+    /// Interrupts a blocked `poll` that still watches a registration just
+    /// removed. What it would report is dropped by the id check anyway; the
+    /// reason is the kernel's: a `poll` call holds a reference to each open
+    /// file it waits on, so a descriptor closed meanwhile stays open
+    /// underneath until the call returns. A closed socket would send no
+    /// FIN and a closed listener would go on accepting connections, for as
+    /// long as the call lasts, which can be for good.
+    fn released(&self, table: &Table) -> io::Result<()> {
+        self.changed(table)
     }
 
     /// Re-arms a managed registration after `WouldBlock`.
@@ -825,6 +838,10 @@ impl Drop for IoSourceState {
             if let Some(pos) = table.position(reg.fd) {
                 if table.entries[pos].id == reg.id {
                     table.remove_at(pos);
+                    // The source closes its descriptor next. A failed
+                    // signal leaves it open underneath until the blocked
+                    // call returns; there is no caller to report it to.
+                    let _ = reg.state.released(&table);
                 }
             }
         }
