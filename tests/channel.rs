@@ -294,3 +294,40 @@ fn draining_with_recv_timeout_keeps_the_next_send_visible() {
     );
     assert_eq!(rx.iter().next(), Some(2));
 }
+
+/// A reregistration moves the receiver's events to the new token; after a
+/// deregistration there are none, and the receiver can be registered again.
+#[test]
+fn reregister_and_deregister_reach_the_receivers_registration() {
+    let mut poll = Poll::new().unwrap();
+    let mut events = Events::with_capacity(8);
+    let (tx, mut rx) = channel();
+    poll.registry()
+        .register(&mut rx, RX, Interest::READABLE)
+        .unwrap();
+    poll.registry()
+        .reregister(&mut rx, Token(2), Interest::READABLE)
+        .unwrap();
+    tx.send(1).unwrap();
+    poll_once(&mut poll, &mut events, LONG);
+    assert_eq!(tokens(&events), [Token(2)]);
+    assert_eq!(rx.try_recv(), Ok(1));
+
+    poll.registry().deregister(&mut rx).unwrap();
+    tx.send(2).unwrap();
+    assert_no_events(&mut poll, &mut events, SHORT);
+    // Deregistered for real: registering again is no `AlreadyExists`.
+    poll.registry()
+        .register(&mut rx, RX, Interest::READABLE)
+        .unwrap();
+    assert!(readable(&mut poll, &mut events, LONG));
+}
+
+#[test]
+fn each_half_names_itself_in_debug_output() {
+    let (tx, rx) = channel::<u8>();
+    let (sync_tx, _sync_rx) = sync_channel::<u8>(1);
+    assert_eq!(format!("{tx:?}"), "Sender { .. }");
+    assert_eq!(format!("{sync_tx:?}"), "SyncSender { .. }");
+    assert_eq!(format!("{rx:?}"), "Receiver { .. }");
+}

@@ -19,6 +19,8 @@ struct Recorder {
     ticks: usize,
     stream: Option<UnixStream>,
     cancel: Option<TimerKey>,
+    /// `is_running` was true in some tick.
+    saw_running: bool,
 }
 
 impl Handler for Recorder {
@@ -55,8 +57,9 @@ impl Handler for Recorder {
         }
     }
 
-    fn tick(&mut self, _: &mut EventLoop<Self>) {
+    fn tick(&mut self, event_loop: &mut EventLoop<Self>) {
         self.ticks += 1;
+        self.saw_running |= event_loop.is_running();
     }
 }
 
@@ -95,6 +98,7 @@ fn a_loop_delivers_events_messages_and_timeouts() {
     assert_eq!(handler.messages, expected, "in order, none lost");
     assert_eq!(handler.timeouts, ["first", "re-armed"]);
     assert!(handler.ticks >= 3);
+    assert!(handler.saw_running, "is_running is true inside `run`");
 }
 
 #[test]
@@ -138,4 +142,40 @@ fn a_message_flood_does_not_starve_io() {
             .unwrap();
     }
     assert_eq!(handler.messages, (1..=1000).collect::<Vec<_>>());
+}
+
+/// The debug output counts the timeouts still pending.
+#[test]
+fn debug_output_counts_pending_timeouts() {
+    let mut event_loop = EventLoop::<Recorder>::new().unwrap();
+    let a = event_loop.timeout("a", Duration::from_secs(60));
+    event_loop.timeout("b", Duration::from_secs(60));
+    event_loop.timeout("c", Duration::from_secs(60));
+    assert_eq!(event_loop.clear_timeout(a), Some("a"));
+    let shown = format!("{event_loop:?}");
+    assert_eq!(shown, "EventLoop { running: false, timeouts: 2, .. }");
+}
+
+/// An error of the poll other than `Interrupted` ends `run` with it.
+/// (The loop's epoll descriptor is replaced by `/dev/null`, which
+/// `epoll_wait` refuses with `EINVAL`.)
+#[cfg(all(target_os = "linux", not(mio_unsupported_force_poll_poll)))]
+#[cfg_attr(miri, ignore)] // `dup2` over a descriptor Miri tracks as epoll.
+#[test]
+fn a_poll_error_ends_run_with_that_error() {
+    use std::os::fd::AsRawFd;
+
+    let mut event_loop = EventLoop::<Recorder>::new().unwrap();
+    let mut handler = Recorder::default();
+    let epoll = event_loop.registry().as_raw_fd();
+    let null = std::fs::File::open("/dev/null").unwrap();
+    // SAFETY: `epoll` is the loop's own open descriptor; `dup2` replaces
+    // the file behind that number, which the loop goes on owning and closes
+    // when dropped.
+    let ret = unsafe { libc::dup2(null.as_raw_fd(), epoll) };
+    assert_eq!(ret, epoll, "dup2: {}", std::io::Error::last_os_error());
+    let err = event_loop.run(&mut handler).unwrap_err();
+    assert_eq!(err.raw_os_error(), Some(libc::EINVAL), "{err}");
+    assert!(!event_loop.is_running());
+    assert_eq!(handler.ticks, 0);
 }

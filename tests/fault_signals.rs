@@ -283,3 +283,37 @@ fn a_timeout_retried_with_the_remaining_time_ends_on_time_in_a_signal_storm() {
         assert!(interrupted > 0, "no poll was interrupted by {sent} signals");
     });
 }
+
+/// An event loop's `run` goes on through the storm: `Interrupted` only
+/// starts the next turn, and the loop ends when its handler says so.
+#[test]
+fn an_event_loop_runs_on_through_a_signal_storm() {
+    use ferrio::event_loop::{EventLoop, Handler};
+
+    /// Counts turns; shuts the loop down at its one timeout.
+    struct Turns(usize);
+    impl Handler for Turns {
+        type Timeout = ();
+        type Message = ();
+        fn timeout(&mut self, event_loop: &mut EventLoop<Self>, _: ()) {
+            event_loop.shutdown();
+        }
+        fn tick(&mut self, _: &mut EventLoop<Self>) {
+            self.0 += 1;
+        }
+    }
+
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let (result, interrupted) = on_watched_thread(Duration::from_secs(3), || {
+        let mut event_loop = EventLoop::new().expect("EventLoop::new");
+        let mut turns = Turns(0);
+        event_loop.timeout((), Duration::from_millis(200));
+        let before = HANDLED.load(Ordering::Relaxed);
+        let storm = Storm::at_this_thread();
+        let result = event_loop.run(&mut turns);
+        drop(storm);
+        (result, HANDLED.load(Ordering::Relaxed) - before)
+    });
+    result.expect("run under the storm");
+    assert!(interrupted > 0, "no signal reached the loop's thread");
+}
