@@ -773,18 +773,20 @@ fn a_deregistration_during_a_blocking_poll_does_not_end_it() {
     drop((tx, rx));
 }
 
-/// Drops `end` (deregistered first when `deregister` is set) on another
-/// thread while this one blocks in `poll` with `end` registered, and
-/// returns how long the peer then waited for the end of its stream: the
-/// close must take effect at once, not when the blocked call returns
-/// (`poll(2)` holds a reference to every file it waits on).
+/// Drops one end of a `pair` (deregistered first when `deregister` is set)
+/// on another thread while this one blocks in `poll` with that end
+/// registered, and returns how long the other end then waited for the end
+/// of its stream: the close must take effect at once, not when the blocked
+/// call returns (`poll(2)` holds a reference to every file it waits on).
 fn peer_wait_for_eof_after_closing_during_a_blocking_poll(deregister: bool) -> Option<Duration> {
     let mut poll = Poll::new().unwrap();
     let registry = poll.registry().try_clone().unwrap();
     let waker = ferrio::Waker::new(poll.registry(), Token(99)).unwrap();
-    let (mut end, mut peer) = stream_pair();
+    // (A pipe on Unix: the write end is closed, the read end sees the end
+    // of the stream.)
+    let (mut end, mut peer) = pair();
     poll.registry()
-        .register(&mut end, Token(7), Interest::READABLE | Interest::WRITABLE)
+        .register(&mut end, Token(7), Interest::WRITABLE)
         .unwrap();
     // The first call takes the writable event, so the next one blocks.
     let mut events = Events::with_capacity(16);
@@ -816,7 +818,7 @@ fn peer_wait_for_eof_after_closing_during_a_blocking_poll(deregister: bool) -> O
     waited
 }
 
-/// A stream deregistered and dropped during a blocking `poll` is closed at
+/// A source deregistered and dropped during a blocking `poll` is closed at
 /// once: its peer reads the end of the stream.
 #[test]
 fn a_source_deregistered_and_dropped_during_a_blocking_poll_closes_at_once() {
@@ -824,7 +826,7 @@ fn a_source_deregistered_and_dropped_during_a_blocking_poll_closes_at_once() {
     assert!(waited.is_some(), "the peer saw no end of stream in 1 s");
 }
 
-/// The same for a registered stream dropped without `deregister`.
+/// The same for a registered source dropped without `deregister`.
 #[test]
 fn a_registered_source_dropped_during_a_blocking_poll_closes_at_once() {
     let waited = peer_wait_for_eof_after_closing_during_a_blocking_poll(false);
