@@ -97,7 +97,7 @@ lib sys::unix::selector::epoll::tests::a_zero_capacity_buffer_does_not_block_on_
 lib sys::unix::selector::epoll::tests::a_zero_capacity_buffer_waits_sub_millisecond_timeouts_too PPOLL
 lib timer::tests::random_operations_match_a_sorted_model SLOW
 lib sys::unix::selector::epoll::tests::a_signal_during_an_exact_wait_is_reported_and_keeps_epoll_pwait2 SIGNAL
-lib sys::unix::net::tests::accept_gives_the_peers_address_without_asking_the_kernel_again AF_UNIX
+lib sys::unix::net::unix_addr::tests::accept_gives_the_peers_address_without_asking_the_kernel_again AF_UNIX
 unix_pipe set_nonblocking_switches_each_end_both_ways FCNTL
 poll a_source_registered_during_a_blocking_poll_is_reported_by_that_call DGRAM
 poll a_source_reregistered_during_a_blocking_poll_is_reported_by_that_call PIPEEND
