@@ -16,11 +16,15 @@
 //!   `--cfg mio_unsupported_force_waker_pipe`;
 //! - `ferrio_no_sockets`: WASI preview 1, whose programs cannot create
 //!   sockets (the runtime hands them over): the net types adopt sockets from
-//!   std and accept connections, but have no `bind` or `connect`.
+//!   std and accept connections, but have no `bind` or `connect`;
+//! - `ferrio_io_sources`: the build has a source type whose I/O runs
+//!   through the common path that re-arms it (`io_source.rs`): the net
+//!   types (`net`), or Unix pipes (`os-ext` on Unix). Not a backend: any
+//!   target may have it or not.
 //!
-//! Exactly one of the first four is set; the others only beside the
-//! first three. The cfgs are declared in
-//! `Cargo.toml`'s `check-cfg` list.
+//! Exactly one of the first four is set; the others but the last only
+//! beside the first three. The cfgs are declared in `Cargo.toml`'s
+//! `check-cfg` list.
 
 use std::env;
 
@@ -39,6 +43,14 @@ fn main() {
     let target_env = env::var("CARGO_CFG_TARGET_ENV").unwrap_or_default();
     let forced_poll = env::var_os("CARGO_CFG_MIO_UNSUPPORTED_FORCE_POLL_POLL").is_some();
     let forced_pipe = env::var_os("CARGO_CFG_MIO_UNSUPPORTED_FORCE_WAKER_PIPE").is_some();
+
+    // Which features the build has enables no backend, but decides whether
+    // anything uses the common I/O path.
+    let net = env::var_os("CARGO_FEATURE_NET").is_some();
+    let os_ext = env::var_os("CARGO_FEATURE_OS_EXT").is_some();
+    if net || (os_ext && env::var_os("CARGO_CFG_UNIX").is_some()) {
+        println!("cargo:rustc-cfg=ferrio_io_sources");
+    }
 
     let backend = if os == "windows" {
         // The cfg flags are Unix-only: Windows always has this backend.

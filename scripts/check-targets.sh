@@ -49,7 +49,7 @@ QUICK=(x86_64-pc-windows-msvc aarch64-apple-darwin x86_64-unknown-freebsd x86_64
 # Targets whose backend switches under the cfg flags, checked once with each.
 FLAGGED=(aarch64-apple-darwin x86_64-unknown-freebsd x86_64-unknown-netbsd)
 
-FEATURE_SETS=("" "os-poll" "os-poll,net" "os-poll,os-ext,net,log")
+FEATURE_SETS=("" "os-poll" "os-poll,net" "os-ext" "os-poll,os-ext,net,log")
 
 targets=()
 quick=0

@@ -97,8 +97,9 @@ pub mod event;
 // Module declarations carry plain `#[cfg]` attributes rather than the
 // `cfg_*!` macros, so that tools that read the source without expanding
 // macros (cargo-mutants) find every module.
-// (Windows has no `os-ext` source on this path: its named pipe is buffered.)
-#[cfg(any(feature = "net", all(feature = "os-ext", not(windows))))]
+// (`ferrio_io_sources`, set by `build.rs`: the net types, or Unix pipes.
+// Windows' named pipe is buffered and does not take this path.)
+#[cfg(ferrio_io_sources)]
 mod io_source;
 
 #[cfg(feature = "net")]

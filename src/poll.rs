@@ -796,10 +796,7 @@ impl Registry {
 
     /// The identity the debug-build association checks compare.
     #[cfg(debug_assertions)]
-    #[cfg_attr(
-        not(any(feature = "net", all(feature = "os-ext", not(windows)))),
-        allow(dead_code)
-    )]
+    #[cfg_attr(not(ferrio_io_sources), allow(dead_code))]
     pub(crate) fn id(&self) -> std::num::NonZeroUsize {
         self.id
     }

@@ -51,10 +51,11 @@ macro_rules! atomic_flags_or {
 }
 
 /// What a selector registers: a file descriptor.
+#[cfg_attr(not(ferrio_io_sources), allow(dead_code))]
 pub(crate) type RawSource = RawFd;
 
 /// The raw descriptor of an I/O type, as the common I/O path asks for it.
-#[cfg_attr(not(any(feature = "net", feature = "os-ext")), allow(dead_code))]
+#[cfg_attr(not(ferrio_io_sources), allow(dead_code))]
 pub(crate) trait AsRawSource {
     fn as_raw_source(&self) -> RawSource;
 }

@@ -234,7 +234,7 @@ impl Selector {
         self.ctl(libc::EPOLL_CTL_ADD, fd, token, interests)
     }
 
-    #[cfg_attr(not(any(feature = "net", feature = "os-ext")), allow(dead_code))]
+    #[cfg_attr(not(ferrio_io_sources), allow(dead_code))]
     pub(crate) fn reregister(
         &self,
         fd: RawFd,
@@ -244,7 +244,7 @@ impl Selector {
         self.ctl(libc::EPOLL_CTL_MOD, fd, token, interests)
     }
 
-    #[cfg_attr(not(any(feature = "net", feature = "os-ext")), allow(dead_code))]
+    #[cfg_attr(not(ferrio_io_sources), allow(dead_code))]
     pub(crate) fn deregister(&self, fd: RawFd) -> io::Result<()> {
         // SAFETY: a null event pointer is allowed for EPOLL_CTL_DEL (since
         // Linux 2.6.9).

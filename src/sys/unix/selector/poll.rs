@@ -551,6 +551,7 @@ impl State {
     }
 
     /// Re-arms a managed registration after `WouldBlock`.
+    #[cfg_attr(not(ferrio_io_sources), allow(dead_code))]
     fn rearm(&self, fd: RawFd, id: u64) {
         let mut table = self.lock();
         if let Some(pos) = table.position(fd) {
@@ -766,7 +767,7 @@ impl Drop for Waker {
 
 /// The per-source state of the common I/O path: which registration to
 /// re-arm when an operation returns `WouldBlock`.
-#[cfg_attr(not(any(feature = "net", feature = "os-ext")), allow(dead_code))]
+#[cfg_attr(not(ferrio_io_sources), allow(dead_code))]
 pub(crate) struct IoSourceState {
     registration: Option<Registration>,
 }
@@ -777,7 +778,7 @@ struct Registration {
     id: u64,
 }
 
-#[cfg_attr(not(any(feature = "net", feature = "os-ext")), allow(dead_code))]
+#[cfg_attr(not(ferrio_io_sources), allow(dead_code))]
 impl IoSourceState {
     pub(crate) fn new() -> IoSourceState {
         IoSourceState { registration: None }

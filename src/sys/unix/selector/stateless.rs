@@ -10,10 +10,10 @@ use crate::{Interest, Token};
 /// The common I/O path needs no state where the kernel keeps edge-triggered
 /// readiness itself (epoll, kqueue): an I/O call is only the system call.
 #[derive(Debug)]
-#[cfg_attr(not(any(feature = "net", feature = "os-ext")), allow(dead_code))]
+#[cfg_attr(not(ferrio_io_sources), allow(dead_code))]
 pub(crate) struct IoSourceState;
 
-#[cfg_attr(not(any(feature = "net", feature = "os-ext")), allow(dead_code))]
+#[cfg_attr(not(ferrio_io_sources), allow(dead_code))]
 impl IoSourceState {
     #[inline]
     pub(crate) fn new() -> IoSourceState {

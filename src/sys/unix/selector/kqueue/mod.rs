@@ -150,7 +150,7 @@ impl Selector {
         self.apply(Op::Register, fd, token, interests)
     }
 
-    #[cfg_attr(not(any(feature = "net", feature = "os-ext")), allow(dead_code))]
+    #[cfg_attr(not(ferrio_io_sources), allow(dead_code))]
     pub(crate) fn reregister(
         &self,
         fd: RawFd,
@@ -160,7 +160,7 @@ impl Selector {
         self.apply(Op::Reregister, fd, token, interests)
     }
 
-    #[cfg_attr(not(any(feature = "net", feature = "os-ext")), allow(dead_code))]
+    #[cfg_attr(not(ferrio_io_sources), allow(dead_code))]
     pub(crate) fn deregister(&self, fd: RawFd) -> io::Result<()> {
         self.apply(Op::Deregister, fd, Token(0), Interest::READABLE)
     }
