@@ -4,16 +4,19 @@
 //!
 //! - `ferrio_epoll`: Linux, Android, illumos and Redox;
 //! - `ferrio_kqueue`: Apple's systems, FreeBSD, NetBSD, OpenBSD, DragonFly;
+//! - `ferrio_event_ports`: Solaris;
 //! - `ferrio_poll`: `poll(2)`, every other Unix-like target, and any of
 //!   them built with `--cfg mio_unsupported_force_poll_poll`;
 //! - `ferrio_iocp`: Windows (a completion port and the AFD driver);
-//! - `ferrio_kernel_queue`: with epoll or kqueue, whose queue is a file
-//!   descriptor and whose kernel keeps readiness;
+//! - `ferrio_kernel_queue`: with epoll, kqueue or event ports, whose queue
+//!   is a file descriptor (`Poll` and `Registry` implement `AsRawFd`) and
+//!   whose kernel reports a waker's signal under its token (`sys/wake`);
 //! - `ferrio_notify_eventfd`, `ferrio_notify_pipe`, `ferrio_notify_flag`: what
 //!   a wake writes to where it needs a descriptor (`sys/unix/waker`): an
 //!   eventfd on Linux, Android and Hermit, a flag on WASI (no pipes, no
 //!   threads), a pipe elsewhere and with
-//!   `--cfg mio_unsupported_force_waker_pipe`;
+//!   `--cfg mio_unsupported_force_waker_pipe`; none with event ports, whose
+//!   wakers send user events to the port;
 //! - `ferrio_no_sockets`: WASI preview 1, whose programs cannot create
 //!   sockets (the runtime hands them over): the net types adopt sockets from
 //!   std and accept connections, but have no `bind` or `connect`;
@@ -22,8 +25,8 @@
 //!   types (`net`), or Unix pipes (`os-ext` on Unix). Not a backend: any
 //!   target may have it or not.
 //!
-//! Exactly one of the first four is set; the others but the last only
-//! beside the first three. The cfgs are declared in `Cargo.toml`'s
+//! Exactly one of the first five is set; the others but the last only
+//! beside the first four. The cfgs are declared in `Cargo.toml`'s
 //! `check-cfg` list.
 
 use std::env;
@@ -61,6 +64,8 @@ fn main() {
         "epoll"
     } else if vendor == "apple" || KQUEUE.contains(&os.as_str()) {
         "kqueue"
+    } else if os == "solaris" {
+        "event_ports"
     } else {
         "poll"
     };
@@ -70,6 +75,9 @@ fn main() {
     }
     if backend != "poll" {
         println!("cargo:rustc-cfg=ferrio_kernel_queue");
+    }
+    if backend == "event_ports" {
+        return;
     }
     let notify = if os == "wasi" {
         "flag"

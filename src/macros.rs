@@ -3,7 +3,8 @@
 //!
 //! Features and backends are tested with plain `#[cfg]` attributes
 //! (`feature = "net"`, and the backend cfgs `build.rs` sets:
-//! `ferrio_epoll`, `ferrio_kqueue`, `ferrio_poll`, `ferrio_kernel_queue`),
+//! `ferrio_epoll`, `ferrio_kqueue`, `ferrio_event_ports`, `ferrio_poll`,
+//! `ferrio_kernel_queue`),
 //! never through macros around items: tools that read the source without
 //! expanding macros, cargo-mutants among them, then see every module and
 //! function.

@@ -810,7 +810,7 @@ impl fmt::Debug for Registry {
 
 #[cfg(ferrio_kernel_queue)]
 impl std::os::fd::AsRawFd for Poll {
-    /// The epoll or kqueue file descriptor.
+    /// The epoll, kqueue or event-port file descriptor.
     fn as_raw_fd(&self) -> std::os::fd::RawFd {
         self.registry.selector.as_raw_fd()
     }
@@ -818,7 +818,7 @@ impl std::os::fd::AsRawFd for Poll {
 
 #[cfg(ferrio_kernel_queue)]
 impl std::os::fd::AsRawFd for Registry {
-    /// The epoll or kqueue file descriptor of this handle.
+    /// The epoll, kqueue or event-port file descriptor.of this handle.
     fn as_raw_fd(&self) -> std::os::fd::RawFd {
         self.selector.as_raw_fd()
     }

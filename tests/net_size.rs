@@ -1,10 +1,11 @@
 #![cfg(all(feature = "os-poll", feature = "net"))]
-//! In release builds with the epoll backend, each net type is exactly its
-//! std counterpart: no registration state, no debug association.
+//! In release builds with the epoll or kqueue backend, each net type is
+//! exactly its std counterpart: no registration state, no debug association.
 
-// (Not on Windows: there, as in mio, each net type keeps its socket's
-// registration state.)
-#[cfg(all(not(debug_assertions), not(mio_unsupported_force_poll_poll), unix))]
+// (`ferrio_epoll` and `ferrio_kqueue` are set by the build script. Not with
+// `poll(2)`, event ports or on Windows: there, as in mio, each net type
+// keeps its socket's registration state.)
+#[cfg(all(not(debug_assertions), any(ferrio_epoll, ferrio_kqueue)))]
 #[test]
 fn net_types_have_the_size_of_their_std_counterparts() {
     use std::mem::size_of;

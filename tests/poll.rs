@@ -583,13 +583,14 @@ fn poll_and_registry_are_send_sync_and_debug() {
     assert_eq!(format!("{:?}", poll.registry()), "Registry");
 }
 
-// The queue is a descriptor on the epoll and kqueue backends.
+// The queue is a descriptor on the epoll, kqueue and event-port backends.
 #[cfg(all(
     not(mio_unsupported_force_poll_poll),
     any(
         target_os = "linux",
         target_os = "android",
         target_os = "illumos",
+        target_os = "solaris",
         target_os = "redox",
         target_vendor = "apple",
         target_os = "freebsd",

@@ -14,12 +14,14 @@
 //!   types and pipe ends (`do_io`, `register`, `reregister`, `deregister`).
 //!
 //! On Unix the backend is picked by `build.rs`, which sets one of the cfgs
-//! `ferrio_epoll`, `ferrio_kqueue` and `ferrio_poll`: epoll on
-//! Linux, Android, illumos and Redox, kqueue on Apple's systems and the
-//! BSDs, `poll(2)` elsewhere and with `--cfg mio_unsupported_force_poll_poll`.
-//! The epoll and kqueue backends share the wakers of `wake/` (which need
-//! only "does the batch hold this token, add a readable event for it" from
-//! them) and the empty per-source state of `unix/selector/stateless.rs`.
+//! `ferrio_epoll`, `ferrio_kqueue`, `ferrio_event_ports` and `ferrio_poll`:
+//! epoll on Linux, Android, illumos and Redox, kqueue on Apple's systems and
+//! the BSDs, event ports on Solaris, `poll(2)` elsewhere and with
+//! `--cfg mio_unsupported_force_poll_poll`. The epoll, kqueue and
+//! event-port backends share the wakers of `wake/` (which need only "does
+//! the batch hold this token, add a readable event for it" from them); epoll
+//! and kqueue also the empty per-source state of
+//! `unix/selector/stateless.rs`.
 //! On Windows (`windows/`, cfg `ferrio_iocp`) readiness comes from the AFD
 //! driver's poll requests, completed on an I/O completion port; its wakers
 //! post completions and share `wake/` too.

@@ -81,9 +81,10 @@ mod selector;
 pub(crate) use self::selector::{event, Event, Events, IoSourceState, Selector, Waker};
 
 // Every backend signals through a descriptor, except kqueue where it has
-// `EVFILT_USER`.
+// `EVFILT_USER` and event ports (`port_send`).
 #[cfg(all(
     feature = "os-poll",
+    not(ferrio_event_ports),
     not(all(
         any(target_os = "freebsd", target_vendor = "apple"),
         ferrio_kqueue,

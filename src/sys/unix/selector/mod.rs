@@ -1,16 +1,20 @@
 //! Readiness backends. Exactly one is compiled in:
 //!
 //! - `epoll.rs`: Linux and Android;
-//! - `kqueue.rs`: Apple's systems, FreeBSD, NetBSD, OpenBSD and DragonFly;
-//! - `poll.rs`: `poll(2)`, with `--cfg mio_unsupported_force_poll_poll`.
+//! - `kqueue/`: Apple's systems, FreeBSD, NetBSD, OpenBSD and DragonFly;
+//! - `event_ports/`: Solaris;
+//! - `poll.rs`: `poll(2)`, every other Unix-like target, and any target
+//!   with `--cfg mio_unsupported_force_poll_poll`.
 //!
 //! Each exports `Selector`, `Event`, `Events`, the `event` accessors (with
 //! `timer` and `is_timer` for the events of `Poll`'s timers), `Waker` and
 //! `IoSourceState` with the same signatures. epoll and kqueue keep
 //! readiness in the kernel and share the empty `IoSourceState` of
-//! `stateless.rs`, and the wakers of `sys/wake`. `Selector::select` honours
+//! `stateless.rs`; event ports and `poll(2)` keep a table of registrations
+//! and re-arm a source when its I/O returns `WouldBlock`. The three kernel
+//! queues share the wakers of `sys/wake`. `Selector::select` honours
 //! its timeout to the nanosecond where the kernel does (`epoll_pwait2`,
-//! `kevent`, `ppoll`); `millis.rs` holds `epoll_wait`'s millisecond
+//! `kevent`, `port_getn`, `ppoll`); `millis.rs` holds `epoll_wait`'s millisecond
 //! arithmetic, for whole-millisecond timeouts and kernels without
 //! `epoll_pwait2`.
 
@@ -35,10 +39,21 @@ mod kqueue;
 #[cfg(ferrio_kqueue)]
 pub(crate) use self::kqueue::{event, Event, Events, Selector, Waker};
 
-#[cfg(ferrio_kernel_queue)]
+#[cfg(ferrio_event_ports)]
+mod event_ports;
+#[cfg(ferrio_event_ports)]
+pub(crate) use self::event_ports::{event, Event, Events, IoSourceState, Selector, Waker};
+
+#[cfg(any(ferrio_epoll, ferrio_kqueue))]
 mod stateless;
-#[cfg(ferrio_kernel_queue)]
+#[cfg(any(ferrio_epoll, ferrio_kqueue))]
 pub(crate) use self::stateless::IoSourceState;
+
+// The backends that keep their own table of registrations.
+#[cfg(any(ferrio_poll, ferrio_event_ports))]
+mod file_id;
+#[cfg(any(ferrio_poll, ferrio_event_ports))]
+use self::file_id::file_id;
 
 #[cfg(ferrio_poll)]
 mod poll;
@@ -50,6 +65,10 @@ pub(crate) use self::poll::{event, Event, Events, IoSourceState, Selector, Waker
 #[cfg(all(test, not(ferrio_kqueue)))]
 #[path = "kqueue/changes.rs"]
 mod kqueue_changes;
+// So are the event-port rules.
+#[cfg(all(test, not(ferrio_event_ports)))]
+#[path = "event_ports/rules.rs"]
+mod event_ports_rules;
 
 /// One `poll(2)`-style wait for readiness on `pollfds`, for the poll(2)
 /// backend and for the zero-capacity waits of the others: `ppoll`, which

@@ -76,8 +76,7 @@ const POLLRDHUP: PollFlags = libc::POLLRDHUP;
 #[cfg(not(any(target_os = "linux", target_os = "android")))]
 const POLLRDHUP: PollFlags = 0;
 
-use super::{poll_fds, EventBuf};
-use crate::sys::unix::cvt;
+use super::{file_id, poll_fds, EventBuf};
 use crate::sys::unix::waker::WakerFd;
 use crate::{Interest, Token, Trigger};
 
@@ -159,15 +158,6 @@ fn interests_to_poll(interests: Interest) -> PollFlags {
         kind |= POLLPRI;
     }
     kind
-}
-
-fn file_id(fd: RawFd) -> io::Result<(u64, u64)> {
-    // SAFETY: `stat` is plain old data, valid when zeroed.
-    let mut stat: libc::stat = unsafe { std::mem::zeroed() };
-    // SAFETY: `stat` is a live, writable record of the right type.
-    cvt(unsafe { libc::fstat(fd, &mut stat) })?;
-    #[allow(clippy::unnecessary_cast)]
-    Ok((stat.st_dev as u64, stat.st_ino as u64))
 }
 
 impl Selector {
