@@ -607,6 +607,10 @@ fn poll_fd_is_close_on_exec_and_clones_share_the_queue() {
     assert!(is_cloexec(poll.as_raw_fd()));
     let clone = poll.registry().try_clone().unwrap();
     assert!(is_cloexec(clone.as_raw_fd()));
+    // A descriptor of its own, except for an event port, whose handles
+    // share its one descriptor: closing a duplicate would end every
+    // association made on the port.
+    #[cfg(not(target_os = "solaris"))]
     assert_ne!(clone.as_raw_fd(), poll.as_raw_fd());
     let (mut tx, mut rx) = pipe::new().unwrap();
     clone

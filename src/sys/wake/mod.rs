@@ -1,10 +1,12 @@
 //! The wakers of one queue, shared by every backend whose kernel reports a
-//! waker's signal as an event with the waker's token (epoll, kqueue).
+//! waker's signal as an event with the waker's token (epoll, kqueue, event
+//! ports, Windows' completion port).
 //!
 //! A backend provides two small things and this module does the rest:
 //!
 //! - a [`Signal`]: what a wake does to reach the kernel (write an eventfd
-//!   or a pipe, trigger an `EVFILT_USER` filter);
+//!   or a pipe, trigger an `EVFILT_USER` filter, send a user event to a
+//!   port, post a completion);
 //! - [`WakeRecord`] for its event record: the record's token, a readable
 //!   record for a token, and making a record readable in place. That is the
 //!   whole seam: "does the batch hold this token, add a readable event for

@@ -179,7 +179,8 @@ impl Timespec for libc::timespec {
 
 /// `to` as a kernel timeout, to the nanosecond. Seconds beyond the field's
 /// range saturate: the kernel then waits until the end of its clock's
-/// range (about 292 years), or 68 years where `time_t` is 32 bits.
+/// range (about 292 years), or 68 years where `time_t` is 32 bits. (Event
+/// ports cap their timeouts lower: their kernel adds them to its clock.)
 #[allow(dead_code)]
 pub(crate) fn timespec<T: Timespec>(to: Duration) -> T {
     T::new(to.as_secs().min(T::MAX_SECS), to.subsec_nanos())

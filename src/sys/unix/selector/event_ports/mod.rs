@@ -27,6 +27,15 @@
 //! wakes) also keeps the port's queue short. There is no descriptor waker
 //! here: `--cfg mio_unsupported_force_waker_pipe` changes nothing.
 //!
+//! Every association and every queued user event takes one place of the
+//! port's limit (`process.port-max-events`, 65 536 by default): beyond it
+//! `register` and a waker's signal fail with `EAGAIN`. The port has one
+//! descriptor, shared by `Poll`, every `Registry` clone, the wakers and the
+//! sources. A duplicate of it that a program makes (from `as_raw_fd`) must
+//! stay open as long as the port is used: the kernel treats the close of a
+//! port descriptor that leaves another open as the end of every file
+//! association the closing process made on the port.
+//!
 //! Timeouts are `port_getn`'s `timespec`, to the nanosecond.
 
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
@@ -43,7 +52,7 @@ use crate::{Interest, Token};
 
 pub(super) mod rules;
 
-use self::rules::{After, Rule, POLLERR, POLLHUP, POLLIN, POLLOUT, POLLPRI};
+use self::rules::{Rule, POLLERR, POLLHUP, POLLIN, POLLOUT, POLLPRI};
 
 /// The kernel's event record.
 #[derive(Clone, Copy)]
@@ -58,17 +67,20 @@ unsafe impl Send for Event {}
 unsafe impl Sync for Event {}
 pub(crate) type Events = EventBuf<Event>;
 
-/// A port: this handle's own descriptor for it, and what every handle of
-/// the port shares.
+/// A handle of a port.
 pub(crate) struct Selector {
-    port: OwnedFd,
     state: Arc<State>,
     wakers: Wakers,
 }
 
 /// What the handles of one port, its wakers and its registered sources
-/// share: a descriptor for the port (for the wakers' signals and the
-/// re-arming of sources, which may outlive the `Poll`) and the table.
+/// (which may outlive the `Poll`) share: the port's one descriptor, and the
+/// table.
+///
+/// One descriptor, never a duplicate: closing any descriptor of a port
+/// while another stays open ends every file association this process made
+/// on it (the kernel's "not the last close" path), so a dropped duplicate
+/// would silently unregister every source.
 struct State {
     port: OwnedFd,
     table: Mutex<Table>,
@@ -96,6 +108,11 @@ struct Entry {
     file: (u64, u64),
 }
 
+/// The longest wait asked of the kernel, about 68 years: it adds the
+/// timeout to its clock, which a longer one would overflow. (A wait that
+/// long ends early, with no events, as `poll` may.)
+const MAX_WAIT: Duration = Duration::from_secs(i32::MAX as u64);
+
 /// Cookies and registration ids, unique within the process, hence within
 /// each port. Never 0.
 static NEXT_COOKIE: AtomicUsize = AtomicUsize::new(1);
@@ -114,22 +131,19 @@ impl Selector {
         // Not atomic with its creation: `port_create` takes no flags.
         // SAFETY: plain `fcntl` with an integer argument on a live fd.
         cvt(unsafe { libc::fcntl(port.as_raw_fd(), libc::F_SETFD, libc::FD_CLOEXEC) })?;
-        let shared = port.try_clone()?;
         Ok(Selector {
-            port,
             state: Arc::new(State {
-                port: shared,
+                port,
                 table: Mutex::new(Table::default()),
             }),
             wakers: Wakers::new(),
         })
     }
 
-    /// A second descriptor for the same port (`F_DUPFD_CLOEXEC`) and the
-    /// same table.
+    /// Another handle of the same port, with the same descriptor (see
+    /// `State`) and table.
     pub(crate) fn try_clone(&self) -> io::Result<Selector> {
         Ok(Selector {
-            port: self.port.try_clone()?,
             state: Arc::clone(&self.state),
             wakers: self.wakers.share(),
         })
@@ -195,7 +209,7 @@ impl Selector {
         if events.capacity() == 0 {
             return self.wait_readable(timeout).map(|_| 0);
         }
-        let mut ts: Option<libc::timespec> = timeout.map(timespec);
+        let mut ts: Option<libc::timespec> = timeout.map(|to| timespec(to.min(MAX_WAIT)));
         let ts_ptr = ts
             .as_mut()
             .map_or(ptr::null_mut(), |ts| ts as *mut libc::timespec);
@@ -212,7 +226,7 @@ impl Selector {
         // null or points at a live `timespec`.
         let res = unsafe {
             libc::port_getn(
-                self.port.as_raw_fd(),
+                self.state.port.as_raw_fd(),
                 // `Event` is a transparent wrapper of `port_event`.
                 buf.as_mut_ptr().cast::<libc::port_event>(),
                 max,
@@ -258,7 +272,7 @@ impl Selector {
     /// pending; they stay queued for the next call.
     #[cold]
     fn wait_readable(&self, timeout: Option<Duration>) -> io::Result<usize> {
-        wait_fd_readable(self.port.as_raw_fd(), timeout)
+        wait_fd_readable(self.state.port.as_raw_fd(), timeout)
     }
 
     /// Registers a raw descriptor, which is watched again after each report
@@ -282,18 +296,18 @@ impl Selector {
     }
 
     pub(crate) fn as_raw_fd(&self) -> RawFd {
-        self.port.as_raw_fd()
+        self.state.port.as_raw_fd()
     }
 
     pub(crate) fn as_fd(&self) -> BorrowedFd<'_> {
-        self.port.as_fd()
+        self.state.port.as_fd()
     }
 }
 
 impl fmt::Debug for Selector {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Selector")
-            .field("port", &self.port)
+            .field("port", &self.state.port)
             .finish_non_exhaustive()
     }
 }
@@ -342,16 +356,9 @@ impl State {
             )
         }) {
             Ok(_) => Ok(()),
-            // Reported and not associated again, or closed (which ends the
-            // association): nothing to end.
-            Err(err)
-                if matches!(
-                    err.raw_os_error(),
-                    Some(libc::ENOENT | libc::EBADF | libc::EBADFD)
-                ) =>
-            {
-                Ok(())
-            }
+            // Reported and not associated again (`ENOENT`), or closed,
+            // which ended the association (`EBADFD`): nothing to end.
+            Err(err) if matches!(err.raw_os_error(), Some(libc::ENOENT | libc::EBADFD)) => Ok(()),
             Err(err) => Err(err),
         }
     }
@@ -464,23 +471,20 @@ impl State {
             if entry.cookie != cookie {
                 return false;
             }
-            match rules::after_report(entry.rule, event.portev_events) {
-                After::Closed => {
-                    table.entries[fd as usize] = None;
-                    false
-                }
-                After::Report { associate } => {
-                    entry.armed = 0;
-                    // A failure leaves the descriptor dissociated until it
-                    // is re-armed or reregistered: this report still goes
-                    // out, and nothing is reported for good.
-                    if associate != 0 && self.associate(fd, associate, cookie).is_ok() {
-                        entry.armed = associate;
-                    }
-                    event.portev_user = entry.token.0 as *mut c_void;
-                    true
-                }
+            let associate = rules::after_report(entry.rule, event.portev_events);
+            entry.armed = 0;
+            // A raw descriptor may have been closed since the port reported
+            // it (which ended its association) and its number reused by a
+            // file never registered: that one is not watched under this
+            // token. ferrio's own sources leave the table before they close.
+            let same_file = entry.rule.managed || file_id(fd).is_ok_and(|f| f == entry.file);
+            // A failure leaves the descriptor dissociated until it is
+            // re-armed or reregistered: this report still goes out.
+            if associate != 0 && same_file && self.associate(fd, associate, cookie).is_ok() {
+                entry.armed = associate;
             }
+            event.portev_user = entry.token.0 as *mut c_void;
+            true
         });
     }
 }
@@ -627,7 +631,6 @@ pub(crate) mod event {
             (POLLOUT, "POLLOUT"),
             (POLLERR, "POLLERR"),
             (POLLHUP, "POLLHUP"),
-            (rules::POLLNVAL, "POLLNVAL"),
         ];
         let e = &event.0;
         f.debug_struct("port_event")

@@ -22,7 +22,6 @@ pub(crate) const POLLPRI: c_int = libc::POLLPRI as c_int;
 pub(crate) const POLLOUT: c_int = libc::POLLOUT as c_int;
 pub(crate) const POLLERR: c_int = libc::POLLERR as c_int;
 pub(crate) const POLLHUP: c_int = libc::POLLHUP as c_int;
-pub(crate) const POLLNVAL: c_int = libc::POLLNVAL as c_int;
 
 /// The events to associate a descriptor with for `interests`.
 pub(crate) fn interest_mask(interests: Interest) -> c_int {
@@ -49,25 +48,13 @@ pub(crate) struct Rule {
     pub(crate) managed: bool,
 }
 
-/// What to do with a report of `reported` events for a registration kept
-/// by a `Rule`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum After {
-    /// Report it, then associate the descriptor again for these events
-    /// (none: it stays dissociated until re-armed or reregistered).
-    Report { associate: c_int },
-    /// The descriptor is no longer open: drop the report and the
-    /// registration.
-    Closed,
-}
-
-/// The rule applied to one report of the port (which has dissociated the
-/// descriptor by then).
-pub(crate) fn after_report(rule: Rule, reported: c_int) -> After {
-    if reported & POLLNVAL != 0 {
-        return After::Closed;
-    }
-    let associate = match rule.mode {
+/// The events to associate a descriptor with again (none: it stays
+/// dissociated until re-armed or reregistered) after the port reported
+/// `reported` for a registration kept by `rule`, and dissociated it. (A port
+/// never reports `POLLNVAL`: closing a descriptor ends its association and
+/// drops its queued report.)
+pub(crate) fn after_report(rule: Rule, reported: c_int) -> c_int {
+    match rule.mode {
         // Watched again at once: the next wait reports it again while it
         // is ready, hang-ups included, as level-triggered epoll does.
         Trigger::Level => rule.interests,
@@ -80,8 +67,7 @@ pub(crate) fn after_report(rule: Rule, reported: c_int) -> After {
         // What was not reported; the rest comes back through `rearm`.
         Trigger::Edge if rule.managed => rule.interests & !reported,
         Trigger::Edge => rule.interests,
-    };
-    After::Report { associate }
+    }
 }
 
 /// What `WouldBlock` on a managed source associates, given what the
@@ -111,13 +97,6 @@ mod tests {
         }
     }
 
-    fn associates(after: After) -> c_int {
-        match after {
-            After::Report { associate } => associate,
-            After::Closed => panic!("dropped as closed"),
-        }
-    }
-
     #[test]
     fn interests_map_to_poll_flags() {
         assert_eq!(interest_mask(Interest::READABLE), POLLIN);
@@ -139,48 +118,39 @@ mod tests {
     #[test]
     fn a_managed_edge_source_keeps_watching_what_was_not_reported() {
         let managed = rule(Trigger::Edge, true);
-        assert_eq!(associates(after_report(managed, POLLIN)), POLLOUT);
-        assert_eq!(associates(after_report(managed, POLLOUT)), POLLIN);
-        assert_eq!(associates(after_report(managed, RW)), 0);
+        assert_eq!(after_report(managed, POLLIN), POLLOUT);
+        assert_eq!(after_report(managed, POLLOUT), POLLIN);
+        assert_eq!(after_report(managed, RW), 0);
     }
 
     #[test]
     fn a_raw_edge_source_is_watched_again_at_once() {
         let raw = rule(Trigger::Edge, false);
-        assert_eq!(associates(after_report(raw, POLLIN)), RW);
+        assert_eq!(after_report(raw, POLLIN), RW);
         // An error may pass: the owner's next call tells.
-        assert_eq!(associates(after_report(raw, POLLERR)), RW);
+        assert_eq!(after_report(raw, POLLERR), RW);
     }
 
     #[test]
     fn hang_ups_are_reported_once_errors_once_on_managed_sources() {
         for managed in [true, false] {
             let edge = rule(Trigger::Edge, managed);
-            assert_eq!(associates(after_report(edge, POLLHUP)), 0);
-            assert_eq!(associates(after_report(edge, POLLIN | POLLHUP)), 0);
+            assert_eq!(after_report(edge, POLLHUP), 0);
+            assert_eq!(after_report(edge, POLLIN | POLLHUP), 0);
         }
         let managed = rule(Trigger::Edge, true);
-        assert_eq!(associates(after_report(managed, POLLOUT | POLLERR)), 0);
+        assert_eq!(after_report(managed, POLLOUT | POLLERR), 0);
     }
 
     #[test]
     fn level_sources_are_watched_again_and_one_shot_ones_not() {
         let level = rule(Trigger::Level, true);
         for reported in [POLLIN, POLLOUT, POLLHUP, POLLERR] {
-            assert_eq!(associates(after_report(level, reported)), RW);
+            assert_eq!(after_report(level, reported), RW);
         }
         let oneshot = rule(Trigger::Oneshot, true);
         for reported in [POLLIN, POLLOUT, RW] {
-            assert_eq!(associates(after_report(oneshot, reported)), 0);
-        }
-    }
-
-    #[test]
-    fn a_closed_descriptor_ends_its_registration() {
-        for mode in [Trigger::Edge, Trigger::Level, Trigger::Oneshot] {
-            let r = rule(mode, true);
-            assert_eq!(after_report(r, POLLNVAL), After::Closed);
-            assert_eq!(after_report(r, POLLNVAL | POLLERR), After::Closed);
+            assert_eq!(after_report(oneshot, reported), 0);
         }
     }
 
