@@ -149,34 +149,42 @@ fn a_burst_of_wakes_gives_at_least_one_event_and_only_readable_ones() {
     }
 }
 
-/// The eventfd behind the waker created by `make`, found as the one new
-/// eventfd in this process.
+/// The eventfd that `make` registers with the epoll instance `queue` (a
+/// waker's, or the queue's own for user-space sources), and a reader of its
+/// counter. Found in the instance's own list (`/proc/self/fdinfo`), which
+/// no other test changes, rather than among the process's eventfds, which
+/// tests on other threads create at any time.
 #[cfg(all(
     any(target_os = "linux", target_os = "android"),
     not(any(mio_unsupported_force_poll_poll, mio_unsupported_force_waker_pipe))
 ))]
-fn eventfd_count_of<T>(make: impl FnOnce() -> T) -> (T, Box<dyn Fn() -> u64>) {
+fn eventfd_count_of<T>(
+    queue: std::os::fd::RawFd,
+    make: impl FnOnce() -> T,
+) -> (T, Box<dyn Fn() -> u64>) {
     use std::collections::HashSet;
     use std::fs;
 
-    fn eventfds() -> HashSet<String> {
-        fs::read_dir("/proc/self/fd")
-            .unwrap()
-            .filter_map(|e| e.ok())
-            .filter(|e| {
-                fs::read_link(e.path())
-                    .map(|l| l.to_string_lossy().contains("eventfd"))
-                    .unwrap_or(false)
-            })
-            .map(|e| e.file_name().to_string_lossy().into_owned())
+    fn watched(queue: std::os::fd::RawFd) -> HashSet<String> {
+        let info = fs::read_to_string(format!("/proc/self/fdinfo/{queue}")).unwrap();
+        info.lines()
+            .filter_map(|l| l.trim_start().strip_prefix("tfd:"))
+            .filter_map(|rest| rest.split_whitespace().next())
+            .map(str::to_owned)
             .collect()
     }
-    // Other tests create eventfds concurrently; hold a lock so none do.
-    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _guard = LOCK.lock().unwrap();
-    let before = eventfds();
+    fn is_eventfd(fd: &str) -> bool {
+        fs::read_link(format!("/proc/self/fd/{fd}"))
+            .map(|l| l.to_string_lossy().contains("eventfd"))
+            .unwrap_or(false)
+    }
+    let before = watched(queue);
     let value = make();
-    let new: Vec<_> = eventfds().difference(&before).cloned().collect();
+    let new: Vec<_> = watched(queue)
+        .difference(&before)
+        .filter(|fd| is_eventfd(fd))
+        .cloned()
+        .collect();
     assert_eq!(new.len(), 1, "expected one new eventfd, found {new:?}");
     let fd = new[0].clone();
     let read = Box::new(move || {
@@ -200,13 +208,15 @@ fn eventfd_count_of<T>(make: impl FnOnce() -> T) -> (T, Box<dyn Fn() -> u64>) {
 ))]
 #[test]
 fn a_user_space_set_while_no_poll_waits_writes_nothing() {
+    use std::os::fd::AsRawFd;
+
     use ferrio::event::Registration;
     use ferrio::Interest;
 
     let mut poll = Poll::new().unwrap();
     let mut events = Events::with_capacity(8);
     let (mut registration, set) = Registration::new();
-    let ((), writes) = eventfd_count_of(|| {
+    let ((), writes) = eventfd_count_of(poll.as_raw_fd(), || {
         poll.registry()
             .register(&mut registration, Token(1), Interest::READABLE)
             .unwrap()
@@ -227,12 +237,15 @@ fn a_user_space_set_while_no_poll_waits_writes_nothing() {
 ))]
 #[test]
 fn wakes_between_two_polls_cost_one_eventfd_write() {
+    use std::os::fd::AsRawFd;
     use std::sync::Barrier;
 
     let mut poll = Poll::new().unwrap();
     let mut events = Events::with_capacity(8);
     let registry = poll.registry();
-    let (waker, writes) = eventfd_count_of(|| Arc::new(Waker::new(registry, Token(3)).unwrap()));
+    let (waker, writes) = eventfd_count_of(registry.as_raw_fd(), || {
+        Arc::new(Waker::new(registry, Token(3)).unwrap())
+    });
     assert_eq!(writes(), 0);
 
     for round in 1..=3u64 {
@@ -471,7 +484,9 @@ fn a_wake_queued_behind_a_full_buffer_is_not_lost() {
         any(target_os = "linux", target_os = "android"),
         not(any(mio_unsupported_force_poll_poll, mio_unsupported_force_waker_pipe))
     ))]
-    let (waker, writes) = eventfd_count_of(|| Waker::new(poll.registry(), WAKE).unwrap());
+    let (waker, writes) = eventfd_count_of(poll.as_raw_fd(), || {
+        Waker::new(poll.registry(), WAKE).unwrap()
+    });
     #[cfg(any(mio_unsupported_force_poll_poll, mio_unsupported_force_waker_pipe))]
     let (waker, writes) = (Waker::new(poll.registry(), WAKE).unwrap(), || 0u64);
     // Writes are counted on the eventfd waker only.
