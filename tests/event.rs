@@ -153,4 +153,9 @@ fn event_is_the_size_of_the_system_record() {
         std::mem::size_of::<ferrio::event::Event>(),
         std::mem::size_of::<libc::kevent>()
     );
+    #[cfg(all(not(mio_unsupported_force_poll_poll), target_os = "solaris"))]
+    assert_eq!(
+        std::mem::size_of::<ferrio::event::Event>(),
+        std::mem::size_of::<libc::port_event>()
+    );
 }
