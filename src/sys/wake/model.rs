@@ -198,7 +198,24 @@ fn model(preemptions: usize, f: impl Fn() + Sync + Send + 'static) {
     } else if std::env::var_os("LOOM_MAX_PREEMPTIONS").is_none() {
         builder.preemption_bound = Some(preemptions);
     }
-    builder.check(f);
+    check(&builder, f);
+}
+
+/// `builder.check(f)`, then prints how many interleavings it ran (seen
+/// with `--nocapture`).
+fn check(builder: &loom::model::Builder, f: impl Fn() + Sync + Send + 'static) {
+    // The standard library's counter, outside what loom models.
+    let runs = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counter = std::sync::Arc::clone(&runs);
+    builder.check(move || {
+        counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        f();
+    });
+    eprintln!(
+        "{}: {} interleavings",
+        std::thread::current().name().unwrap_or("model"),
+        runs.load(std::sync::atomic::Ordering::Relaxed)
+    );
 }
 
 #[test]
@@ -206,7 +223,7 @@ fn model_two_wakers_against_blocking_polls() {
     // Every interleaving at all, in about a minute.
     let mut builder = loom::model::Builder::new();
     builder.preemption_bound = None;
-    builder.check(|| run(2, 1, 0, 0));
+    check(&builder, || run(2, 1, 0, 0));
 }
 
 #[test]
