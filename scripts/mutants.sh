@@ -78,6 +78,7 @@ fi
 POLL=src/sys/unix/selector/poll.rs
 # Compiled with the poll(2) backend (and event ports), not with epoll.
 FILE_ID=src/sys/unix/selector/file_id.rs
+REARMED=src/sys/unix/selector/rearmed.rs
 PIPE_WAKER=src/sys/unix/waker/pipe.rs
 
 failed=0
@@ -111,8 +112,8 @@ run() {
 }
 
 budget_end=$((SECONDS + TIMEOUT))
-run default "" -e "$POLL" -e "$FILE_ID" -e "$PIPE_WAKER"
-run poll "--cfg mio_unsupported_force_poll_poll" -f "$POLL" -f "$FILE_ID"
+run default "" -e "$POLL" -e "$FILE_ID" -e "$REARMED" -e "$PIPE_WAKER"
+run poll "--cfg mio_unsupported_force_poll_poll" -f "$POLL" -f "$FILE_ID" -f "$REARMED"
 run pipe-waker "--cfg mio_unsupported_force_waker_pipe" -f "$PIPE_WAKER"
 
 printf '\n=== mutants summary\n'

@@ -11,7 +11,8 @@
 //! `IoSourceState` with the same signatures. epoll and kqueue keep
 //! readiness in the kernel and share the empty `IoSourceState` of
 //! `stateless.rs`; event ports and `poll(2)` keep a table of registrations
-//! and re-arm a source when its I/O returns `WouldBlock`. The three kernel
+//! and share the `IoSourceState` of `rearmed.rs`, which re-arms a source
+//! when its I/O returns `WouldBlock`. The three kernel
 //! queues share the wakers of `sys/wake`. `Selector::select` honours
 //! its timeout to the nanosecond where the kernel does (`epoll_pwait2`,
 //! `kevent`, `port_getn`, `ppoll`); `millis.rs` holds `epoll_wait`'s millisecond
@@ -42,23 +43,32 @@ pub(crate) use self::kqueue::{event, Event, Events, Selector, Waker};
 #[cfg(ferrio_event_ports)]
 mod event_ports;
 #[cfg(ferrio_event_ports)]
-pub(crate) use self::event_ports::{event, Event, Events, IoSourceState, Selector, Waker};
+pub(crate) use self::event_ports::{event, Event, Events, Selector, Waker};
+#[cfg(ferrio_event_ports)]
+use self::event_ports::{RegistrationId, State as Shared};
 
 #[cfg(any(ferrio_epoll, ferrio_kqueue))]
 mod stateless;
 #[cfg(any(ferrio_epoll, ferrio_kqueue))]
 pub(crate) use self::stateless::IoSourceState;
 
-// The backends that keep their own table of registrations.
+// The backends that keep their own table of registrations: how they know
+// a file, and the per-source state that re-arms a registration.
 #[cfg(any(ferrio_poll, ferrio_event_ports))]
 mod file_id;
 #[cfg(any(ferrio_poll, ferrio_event_ports))]
 use self::file_id::file_id;
+#[cfg(any(ferrio_poll, ferrio_event_ports))]
+mod rearmed;
+#[cfg(any(ferrio_poll, ferrio_event_ports))]
+pub(crate) use self::rearmed::IoSourceState;
 
 #[cfg(ferrio_poll)]
 mod poll;
 #[cfg(ferrio_poll)]
-pub(crate) use self::poll::{event, Event, Events, IoSourceState, Selector, Waker};
+pub(crate) use self::poll::{event, Event, Events, Selector, Waker};
+#[cfg(ferrio_poll)]
+use self::poll::{RegistrationId, State as Shared};
 
 // kqueue's change-list rules are plain functions: their tests run on every
 // host.

@@ -97,7 +97,7 @@ pub(crate) struct Selector {
     resume: Option<usize>,
 }
 
-struct State {
+pub(super) struct State {
     notify: WakerFd,
     table: Mutex<Table>,
 }
@@ -439,7 +439,16 @@ impl Selector {
     pub(crate) fn deregister(&self, fd: RawFd) -> io::Result<()> {
         self.state.deregister(fd)
     }
+
+    /// What the sources registered with this queue share with it.
+    #[cfg_attr(not(ferrio_io_sources), allow(dead_code))]
+    pub(super) fn shared(&self) -> &Arc<State> {
+        &self.state
+    }
 }
+
+/// A registration's id: unique within the queue, kept by `reregister`.
+pub(super) type RegistrationId = u64;
 
 /// A wake that the notifier's descriptor does not show: only WASI's flag,
 /// which has no descriptor, has those.
@@ -477,13 +486,13 @@ impl State {
     }
 
     /// Adds a registration and returns its id.
-    fn register(
+    pub(super) fn register(
         &self,
         fd: RawFd,
         token: Token,
         interests: Interest,
         managed: bool,
-    ) -> io::Result<u64> {
+    ) -> io::Result<RegistrationId> {
         if fd < 0 {
             return Err(io::Error::from_raw_os_error(libc::EBADF));
         }
@@ -540,9 +549,26 @@ impl State {
         self.changed(table)
     }
 
+    /// Removes the registration `id` of `fd`, if it is still the one there,
+    /// for a managed source that is dropped (`rearmed.rs`). The source
+    /// closes its descriptor next.
+    #[cfg_attr(not(ferrio_io_sources), allow(dead_code))]
+    pub(super) fn release(&self, fd: RawFd, id: RegistrationId) {
+        let mut table = self.lock();
+        if let Some(pos) = table.position(fd) {
+            if table.entries[pos].id == id {
+                table.remove_at(pos);
+                // A failed signal leaves the descriptor open underneath
+                // until the blocked call returns; there is no caller to
+                // report it to.
+                let _ = self.released(&table);
+            }
+        }
+    }
+
     /// Re-arms a managed registration after `WouldBlock`.
     #[cfg_attr(not(ferrio_io_sources), allow(dead_code))]
-    fn rearm(&self, fd: RawFd, id: u64) {
+    pub(super) fn rearm(&self, fd: RawFd, id: RegistrationId) {
         let mut table = self.lock();
         if let Some(pos) = table.position(fd) {
             let entry = &mut table.entries[pos];
@@ -752,90 +778,6 @@ impl Drop for Waker {
     fn drop(&mut self) {
         let mut table = self.state.lock();
         table.wakers.retain(|w| !Arc::ptr_eq(w, &self.slot));
-    }
-}
-
-/// The per-source state of the common I/O path: which registration to
-/// re-arm when an operation returns `WouldBlock`.
-#[cfg_attr(not(ferrio_io_sources), allow(dead_code))]
-pub(crate) struct IoSourceState {
-    registration: Option<Registration>,
-}
-
-struct Registration {
-    state: Arc<State>,
-    fd: RawFd,
-    id: u64,
-}
-
-#[cfg_attr(not(ferrio_io_sources), allow(dead_code))]
-impl IoSourceState {
-    pub(crate) fn new() -> IoSourceState {
-        IoSourceState { registration: None }
-    }
-
-    pub(crate) fn do_io<T, F, R>(&self, f: F, io: &T) -> io::Result<R>
-    where
-        F: FnOnce(&T) -> io::Result<R>,
-    {
-        let res = f(io);
-        if let (Err(err), Some(reg)) = (&res, &self.registration) {
-            if err.kind() == io::ErrorKind::WouldBlock {
-                reg.state.rearm(reg.fd, reg.id);
-            }
-        }
-        res
-    }
-
-    pub(crate) fn register(
-        &mut self,
-        selector: &Selector,
-        token: Token,
-        interests: Interest,
-        fd: RawFd,
-    ) -> io::Result<()> {
-        let id = selector.state.register(fd, token, interests, true)?;
-        self.registration = Some(Registration {
-            state: Arc::clone(&selector.state),
-            fd,
-            id,
-        });
-        Ok(())
-    }
-
-    pub(crate) fn reregister(
-        &mut self,
-        selector: &Selector,
-        token: Token,
-        interests: Interest,
-        fd: RawFd,
-    ) -> io::Result<()> {
-        selector.reregister(fd, token, interests)
-    }
-
-    pub(crate) fn deregister(&mut self, selector: &Selector, fd: RawFd) -> io::Result<()> {
-        self.registration = None;
-        selector.deregister(fd)
-    }
-}
-
-impl Drop for IoSourceState {
-    fn drop(&mut self) {
-        if let Some(reg) = self.registration.take() {
-            // Dropping a registered source removes it, as closing it does
-            // with epoll. Only this registration: the descriptor number may
-            // already belong to another one.
-            let mut table = reg.state.lock();
-            if let Some(pos) = table.position(reg.fd) {
-                if table.entries[pos].id == reg.id {
-                    table.remove_at(pos);
-                    // The source closes its descriptor next. A failed
-                    // signal leaves it open underneath until the blocked
-                    // call returns; there is no caller to report it to.
-                    let _ = reg.state.released(&table);
-                }
-            }
-        }
     }
 }
 

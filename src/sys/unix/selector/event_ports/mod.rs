@@ -81,7 +81,7 @@ pub(crate) struct Selector {
 /// while another stays open ends every file association this process made
 /// on it (the kernel's "not the last close" path), so a dropped duplicate
 /// would silently unregister every source.
-struct State {
+pub(super) struct State {
     port: OwnedFd,
     table: Mutex<Table>,
 }
@@ -101,7 +101,7 @@ struct Entry {
     cookie: usize,
     /// Of the registration, unchanged by `reregister`: the source that made
     /// it re-arms and removes only its own.
-    id: usize,
+    id: RegistrationId,
     /// Device and inode of the open file, to tell a registration of a
     /// descriptor closed without `deregister` from a second registration
     /// of a live one.
@@ -112,6 +112,9 @@ struct Entry {
 /// timeout to its clock, which a longer one would overflow. (A wait that
 /// long ends early, with no events, as `poll` may.)
 const MAX_WAIT: Duration = Duration::from_secs(i32::MAX as u64);
+
+/// A registration's id: the cookie of its first association.
+pub(super) type RegistrationId = usize;
 
 /// Cookies and registration ids, unique within the process, hence within
 /// each port. Never 0.
@@ -295,6 +298,12 @@ impl Selector {
         self.state.deregister(fd, None)
     }
 
+    /// What the sources registered with this port share with it.
+    #[cfg_attr(not(ferrio_io_sources), allow(dead_code))]
+    pub(super) fn shared(&self) -> &Arc<State> {
+        &self.state
+    }
+
     pub(crate) fn as_raw_fd(&self) -> RawFd {
         self.state.port.as_raw_fd()
     }
@@ -364,13 +373,13 @@ impl State {
     }
 
     /// Adds a registration and returns its id.
-    fn register(
+    pub(super) fn register(
         &self,
         fd: RawFd,
         token: Token,
         interests: Interest,
         managed: bool,
-    ) -> io::Result<usize> {
+    ) -> io::Result<RegistrationId> {
         let slot = usize::try_from(fd).map_err(|_| io::Error::from_raw_os_error(libc::EBADF))?;
         let file = file_id(fd)?;
         let mut table = self.lock();
@@ -422,7 +431,7 @@ impl State {
 
     /// Removes `fd`'s registration: any, or only the one with this `id`
     /// (a source's own, when it is dropped).
-    fn deregister(&self, fd: RawFd, id: Option<usize>) -> io::Result<()> {
+    fn deregister(&self, fd: RawFd, id: Option<RegistrationId>) -> io::Result<()> {
         let mut table = self.lock();
         let entry = table.get_mut(fd).ok_or_else(not_found)?;
         if id.is_some_and(|id| id != entry.id) {
@@ -432,9 +441,18 @@ impl State {
         self.dissociate(fd)
     }
 
+    /// Removes the registration `id` of `fd`, if it is still the one there,
+    /// for a managed source that is dropped (`rearmed.rs`). Nothing to do
+    /// about a failure: the source closes its descriptor next, which ends
+    /// the association anyway.
+    #[cfg_attr(not(ferrio_io_sources), allow(dead_code))]
+    pub(super) fn release(&self, fd: RawFd, id: RegistrationId) {
+        let _ = self.deregister(fd, Some(id));
+    }
+
     /// Re-arms a managed registration after `WouldBlock`.
     #[cfg_attr(not(ferrio_io_sources), allow(dead_code))]
-    fn rearm(&self, fd: RawFd, id: usize) {
+    pub(super) fn rearm(&self, fd: RawFd, id: RegistrationId) {
         let mut table = self.lock();
         let Some(entry) = table.get_mut(fd) else {
             return;
@@ -592,16 +610,8 @@ pub(crate) mod event {
         if events.len() >= events.capacity() {
             return false;
         }
-        let mut flags = 0;
-        if ready.is_readable() {
-            flags |= POLLIN;
-        }
-        if ready.is_writable() {
-            flags |= POLLOUT;
-        }
-        if ready.is_priority() {
-            flags |= POLLPRI;
-        }
+        // The flags a descriptor ready for the same would report.
+        let flags = rules::interest_mask(ready);
         events.push(record(libc::PORT_SOURCE_USER, flags, token.0));
         true
     }
@@ -718,90 +728,5 @@ impl Waker {
     #[inline]
     pub(crate) fn wake(&self) -> io::Result<()> {
         self.handle.wake(&self.signal)
-    }
-}
-
-/// The per-source state of the common I/O path: which registration to
-/// re-arm when an operation returns `WouldBlock`.
-#[cfg_attr(not(ferrio_io_sources), allow(dead_code))]
-pub(crate) struct IoSourceState {
-    registration: Option<Registration>,
-}
-
-struct Registration {
-    state: Arc<State>,
-    fd: RawFd,
-    id: usize,
-}
-
-#[cfg_attr(not(ferrio_io_sources), allow(dead_code))]
-impl IoSourceState {
-    pub(crate) fn new() -> IoSourceState {
-        IoSourceState { registration: None }
-    }
-
-    pub(crate) fn do_io<T, F, R>(&self, f: F, io: &T) -> io::Result<R>
-    where
-        F: FnOnce(&T) -> io::Result<R>,
-    {
-        let res = f(io);
-        if let (Err(err), Some(reg)) = (&res, &self.registration) {
-            if err.kind() == io::ErrorKind::WouldBlock {
-                reg.state.rearm(reg.fd, reg.id);
-            }
-        }
-        res
-    }
-
-    pub(crate) fn register(
-        &mut self,
-        selector: &Selector,
-        token: Token,
-        interests: Interest,
-        fd: RawFd,
-    ) -> io::Result<()> {
-        let id = selector.state.register(fd, token, interests, true)?;
-        self.registration = Some(Registration {
-            state: Arc::clone(&selector.state),
-            fd,
-            id,
-        });
-        Ok(())
-    }
-
-    pub(crate) fn reregister(
-        &mut self,
-        selector: &Selector,
-        token: Token,
-        interests: Interest,
-        fd: RawFd,
-    ) -> io::Result<()> {
-        selector.reregister(fd, token, interests)
-    }
-
-    pub(crate) fn deregister(&mut self, selector: &Selector, fd: RawFd) -> io::Result<()> {
-        self.registration = None;
-        selector.deregister(fd)
-    }
-}
-
-impl Drop for IoSourceState {
-    fn drop(&mut self) {
-        if let Some(reg) = self.registration.take() {
-            // Dropping a registered source removes its registration (and
-            // only its own: the descriptor number may already belong to
-            // another one), as closing it does with epoll. Nothing to do
-            // about a failure: the source closes its descriptor next, which
-            // ends the association anyway.
-            let _ = reg.state.deregister(reg.fd, Some(reg.id));
-        }
-    }
-}
-
-impl fmt::Debug for IoSourceState {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("IoSourceState")
-            .field("registered", &self.registration.is_some())
-            .finish()
     }
 }
